@@ -1,0 +1,110 @@
+import COpenBLAS
+
+/// Matrix products through OpenBLAS's `cblas_sgemm`.
+///
+/// A transposed view of a dense matrix (what `transpose(-1, -2)` returns) is passed to BLAS as
+/// a transpose flag, not copied, so the backward pass's `g wᵀ` and `xᵀ g` cost one GEMM each.
+enum Matmul {
+    /// How a matrix operand is laid out for BLAS.
+    struct Operand {
+        let pointer: UnsafePointer<Float>
+        let transposed: Bool
+        let leadingDimension: Int
+        let batchStride: Int
+    }
+
+    /// Describes the last two dims of `x` for BLAS, copying only when they are neither dense nor
+    /// a dense transpose. Returns the operand and the array that keeps its memory alive.
+    static func operand(_ x: NDArray) -> (Operand, NDArray) {
+        let r = x.rank
+        let rows = x.shape[r - 2], cols = x.shape[r - 1]
+        let sr = x.strides[r - 2], sc = x.strides[r - 1]
+        let batchOK = r == 2 || isDenseBatch(x)
+        let p = UnsafePointer(x.storage.pointer + x.offset)
+        if batchOK && (sc == 1 || cols == 1) && (sr == cols || rows == 1) {
+            return (Operand(pointer: p, transposed: false, leadingDimension: Swift.max(cols, 1), batchStride: rows * cols), x)
+        }
+        if batchOK && (sr == 1 || rows == 1) && (sc == rows || cols == 1) {
+            return (Operand(pointer: p, transposed: true, leadingDimension: Swift.max(rows, 1), batchStride: rows * cols), x)
+        }
+        let dense = x.contiguous()
+        return (
+            Operand(
+                pointer: UnsafePointer(dense.storage.pointer + dense.offset), transposed: false,
+                leadingDimension: Swift.max(cols, 1), batchStride: rows * cols), dense
+        )
+    }
+
+    /// Whether the batch dims are densely packed matrices (stride = rows * cols, row-major).
+    private static func isDenseBatch(_ x: NDArray) -> Bool {
+        let r = x.rank
+        var expected = x.shape[r - 2] * x.shape[r - 1]
+        for axis in stride(from: r - 3, through: 0, by: -1) where x.shape[axis] != 1 {
+            if x.strides[axis] != expected { return false }
+            expected *= x.shape[axis]
+        }
+        return true
+    }
+
+    /// out = a · b for shapes [..., m, k] x [..., k, n] (batch dims equal, or one side a matrix).
+    static func forward(_ a: NDArray, _ b: NDArray, outShape: [Int], into out: UnsafeMutablePointer<Float>) {
+        let (opA, keepA) = operand(a), (opB, keepB) = operand(b)
+        let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
+        let batch = outShape.dropLast(2).reduce(1, *)
+        withExtendedLifetime((keepA, keepB)) {
+            if m == 0 || n == 0 { return }
+            if k == 0 {
+                out.initialize(repeating: 0, count: batch * m * n)
+                return
+            }
+            let strideA = a.rank == 2 ? 0 : opA.batchStride
+            let strideB = b.rank == 2 ? 0 : opB.batchStride
+            if strideA == 0 && a.rank == 2 && b.rank == 2 {
+                gemm(opA, opB, m: m, n: n, k: k, out: out, beta: 0)
+                return
+            }
+            for i in 0..<batch {
+                gemm(
+                    Operand(pointer: opA.pointer + i * strideA, transposed: opA.transposed, leadingDimension: opA.leadingDimension, batchStride: 0),
+                    Operand(pointer: opB.pointer + i * strideB, transposed: opB.transposed, leadingDimension: opB.leadingDimension, batchStride: 0),
+                    m: m, n: n, k: k, out: out + i * m * n, beta: 0)
+            }
+        }
+    }
+
+    /// C[m, n] = A[m, k] · B[k, n] + beta C, row-major.
+    @inline(__always)
+    static func gemm(_ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, out: UnsafeMutablePointer<Float>, beta: Float) {
+        cblas_sgemm(
+            CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), 1, a.pointer, Int32(a.leadingDimension),
+            b.pointer, Int32(b.leadingDimension), beta, out, Int32(n))
+    }
+
+    /// The fused affine layer: out = act(x wᵀ + b) (or x w + b). The bias is written first and
+    /// GEMM accumulates onto it (beta = 1); the activation is one pass over the output.
+    static func linear(
+        _ x: NDArray, _ w: NDArray, _ bias: NDArray, transposedWeight: Bool, activation: Activation,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let rows = x.shape[0], inFeatures = x.shape[1]
+        let outFeatures = transposedWeight ? w.shape[0] : w.shape[1]
+        let denseBias = bias.contiguous()
+        let pb = denseBias.storage.pointer + denseBias.offset
+        for r in 0..<rows { (out + r * outFeatures).update(from: pb, count: outFeatures) }
+        let weight = transposedWeight ? w.transposed(0, 1) : w
+        let (opX, keepX) = operand(x), (opW, keepW) = operand(weight)
+        withExtendedLifetime((keepX, keepW, denseBias)) {
+            if rows > 0 && outFeatures > 0 && inFeatures > 0 {
+                gemm(opX, opW, m: rows, n: outFeatures, k: inFeatures, out: out, beta: 1)
+            }
+        }
+        let n = rows * outFeatures
+        switch activation {
+        case .identity: break
+        case .relu: Elementwise.unary(.relu, n, out, out)
+        case .sigmoid: Elementwise.unary(.sigmoid, n, out, out)
+        case .tanh: Elementwise.unary(.tanh, n, out, out)
+        }
+    }
+}
