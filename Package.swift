@@ -53,11 +53,27 @@ let package = Package(
             name: "tandem-kernel-bench", dependencies: ["TandemKernels", "COpenBLAS"],
             path: "Benchmarks/KernelBenchmarks"),
 
+        // Tutorials: a course of short programs, `swift run tutorial-NN-name` (see Tutorials/README.md).
+        .executableTarget(name: "tutorial-01-tensors", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/01-Tensors", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-02-autograd", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/02-Autograd", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-03-graph-session", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/03-GraphSession", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-04-mlp-eager", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/04-MLPEager", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-05-mlp-graph", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/05-MLPGraph", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-06-cnn-keras", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/06-CNNKeras", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-07-custom-function", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/07-CustomFunction", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-08-debugging", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/08-Debugging", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-09-graph-optimisation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/09-GraphOptimisation", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
+
         // Tests mirror the sources.
         .testTarget(name: "TandemKernelsTests", dependencies: ["TandemKernels"]),
         .testTarget(name: "TandemEagerTests", dependencies: ["TandemEager"]),
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
+        // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
+        .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -17,6 +17,11 @@ extension Op {
     ///     ignored by view ops, which return views of their input.
     public func evaluate(_ inputs: [NDArray], at location: SourceLocation? = nil, reusing output: Storage? = nil) throws(TandemError) -> NDArray {
         do {
+            if Profiler.isEnabled {
+                let start = Profiler.now()
+                defer { Profiler.record(name, since: start) }
+                return try compute(inputs, reusing: output)
+            }
             return try compute(inputs, reusing: output)
         } catch let error as ShapeRuleError {
             throw .shapeMismatch(op: name, shapes: inputs.map { $0.shape.map(Optional.some) }, reason: error.reason, location: location)

@@ -1,0 +1,1 @@
+fatalError("tutorial not written yet")
