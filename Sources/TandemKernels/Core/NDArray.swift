@@ -14,8 +14,11 @@ public struct NDArray: Equatable, CustomStringConvertible {
     public private(set) var storage: Storage
     /// The size of each dimension.
     public private(set) var shape: [Int]
+    /// Explicit strides, or nil for a dense row-major layout (the common case, kept implicit so
+    /// that creating an array allocates no strides array: eager per-op overhead counts).
+    private var explicitStrides: [Int]?
     /// The distance, in elements, between neighbours along each dimension (0 for broadcast dims).
-    public private(set) var strides: [Int]
+    public var strides: [Int] { explicitStrides ?? contiguousStrides(shape) }
     /// The index in `storage` of the first element.
     public private(set) var offset: Int
     /// The number of elements (the product of `shape`; 1 for rank 0).
@@ -60,7 +63,13 @@ public struct NDArray: Equatable, CustomStringConvertible {
 
     /// Creates a contiguous array over existing storage (which must hold at least `count` floats).
     public init(storage: Storage, shape: [Int]) {
-        self.init(storage: storage, shape: shape, strides: contiguousStrides(shape), offset: 0)
+        self.storage = storage
+        self.shape = shape
+        self.explicitStrides = nil
+        self.offset = 0
+        var count = 1
+        for d in shape { count &*= d }
+        self.count = count
     }
 
     /// Creates a view with explicit strides and offset over existing storage.
@@ -68,7 +77,7 @@ public struct NDArray: Equatable, CustomStringConvertible {
         precondition(shape.count == strides.count, "NDArray: \(shape.count) dims but \(strides.count) strides")
         self.storage = storage
         self.shape = shape
-        self.strides = strides
+        self.explicitStrides = strides
         self.offset = offset
         self.count = shape.reduce(1, *)
     }
@@ -94,6 +103,7 @@ public struct NDArray: Equatable, CustomStringConvertible {
 
     /// Whether the elements are laid out densely in row-major order from `offset`.
     public var isContiguous: Bool {
+        guard let strides = explicitStrides else { return true }
         var expected = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
             if strides[axis] != expected { return false }
@@ -127,9 +137,8 @@ public struct NDArray: Equatable, CustomStringConvertible {
     /// A contiguous array with the same values (`self` when already contiguous).
     public func contiguous() -> NDArray {
         if isContiguous { return self }
-        var result = NDArray(uninitializedShape: shape)
+        let result = NDArray(uninitializedShape: shape)
         copyStrided(from: self, into: result.storage.pointer)
-        result.offset = 0
         return result
     }
 
@@ -168,6 +177,7 @@ public struct NDArray: Equatable, CustomStringConvertible {
     public func reshaped(_ newShape: [Int]) -> NDArray {
         let resolved = resolveReshape(newShape, count: count)!
         let dense = contiguous()
+        if dense.offset == 0 { return NDArray(storage: dense.storage, shape: resolved) }
         return NDArray(storage: dense.storage, shape: resolved, strides: contiguousStrides(resolved), offset: dense.offset)
     }
 
@@ -241,7 +251,8 @@ func copyStrided(from source: NDArray, into destination: UnsafeMutablePointer<Fl
         return
     }
     // Walk the index space with the innermost dimension as a tight loop.
-    let inner = source.shape[rank - 1], innerStride = source.strides[rank - 1]
+    let strides = source.strides, shape = source.shape
+    let inner = shape[rank - 1], innerStride = strides[rank - 1]
     var index = [Int](repeating: 0, count: rank)
     var written = 0
     var position = 0
@@ -260,9 +271,9 @@ func copyStrided(from source: NDArray, into destination: UnsafeMutablePointer<Fl
         var axis = rank - 2
         while axis >= 0 {
             index[axis] += 1
-            position += source.strides[axis]
-            if index[axis] < source.shape[axis] { break }
-            position -= source.strides[axis] * source.shape[axis]
+            position += strides[axis]
+            if index[axis] < shape[axis] { break }
+            position -= strides[axis] * shape[axis]
             index[axis] = 0
             axis -= 1
         }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A reference-counted, 64-byte-aligned buffer of `Float`s: the memory behind one or more
+/// A reference-counted buffer of `Float`s: the memory behind one or more
 /// `NDArray` views. Every allocation and release is counted by `MemoryStats`.
 public final class Storage {
     /// The number of floats the buffer holds.
@@ -12,10 +12,12 @@ public final class Storage {
     public init(capacity: Int) {
         precondition(capacity >= 0, "Storage capacity must not be negative (got \(capacity))")
         self.capacity = capacity
-        var raw: UnsafeMutableRawPointer?
         // At least one element so that an empty array still has a valid, unique pointer.
+        // malloc, not posix_memalign: it is several times cheaper for the small buffers of eager
+        // per-op work, kernels load unaligned SIMD vectors anyway, and large blocks come from
+        // mmap, page-aligned.
         let bytes = Swift.max(capacity, 1) * MemoryLayout<Float>.stride
-        guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+        guard let raw = malloc(bytes) else {
             fatalError("Tandem: out of memory allocating \(bytes) bytes")
         }
         pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(capacity, 1))

@@ -203,7 +203,8 @@ enum Elementwise {
         let va = a.broadcast(to: outShape), vb = b.broadcast(to: outShape)
         let rank = outShape.count
         let inner = outShape[rank - 1]
-        let sa = va.strides[rank - 1], sb = vb.strides[rank - 1]
+        let stridesA = va.strides, stridesB = vb.strides
+        let sa = stridesA[rank - 1], sb = stridesB[rank - 1]
         var index = [Int](repeating: 0, count: rank)
         var oa = 0, ob = 0, written = 0
         while written < n {
@@ -217,11 +218,11 @@ enum Elementwise {
             var axis = rank - 2
             while axis >= 0 {
                 index[axis] += 1
-                oa += va.strides[axis]
-                ob += vb.strides[axis]
+                oa += stridesA[axis]
+                ob += stridesB[axis]
                 if index[axis] < outShape[axis] { break }
-                oa -= va.strides[axis] * outShape[axis]
-                ob -= vb.strides[axis] * outShape[axis]
+                oa -= stridesA[axis] * outShape[axis]
+                ob -= stridesB[axis] * outShape[axis]
                 index[axis] = 0
                 axis -= 1
             }

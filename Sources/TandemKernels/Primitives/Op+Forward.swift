@@ -33,7 +33,7 @@ extension Op {
     }
 
     private func compute(_ inputs: [NDArray], reusing output: Storage?) throws -> NDArray {
-        let outShape = try outputShape(inputs.map(\.shape))
+        let outShape = try fastOutputShape(inputs) ?? outputShape(inputs.map(\.shape))
         let count = outShape.reduce(1, *)
         func allocate() -> NDArray {
             if let output, output.capacity >= count { return NDArray(storage: output, shape: outShape) }
@@ -210,6 +210,20 @@ extension Op {
             let out = allocate()
             out.storage.pointer.initialize(repeating: 0, count: count)
             return out
+        }
+    }
+
+    /// The output shape of elementwise ops whose inputs agree, without the general rule's
+    /// allocations (this path dominates the eager frontend's small-op overhead).
+    @inline(__always)
+    private func fastOutputShape(_ inputs: [NDArray]) -> [Int]? {
+        switch self {
+        case .add, .sub, .mul, .div, .reluBackward:
+            return inputs.count == 2 && inputs[0].shape == inputs[1].shape ? inputs[0].shape : nil
+        case .neg, .relu, .sigmoid, .tanh, .exp, .log, .sqrt, .addScalar, .mulScalar, .pow, .zerosLike:
+            return inputs.count == 1 ? inputs[0].shape : nil
+        default:
+            return nil
         }
     }
 
