@@ -7,19 +7,25 @@ extension Op {
     /// differentiation gets new nodes from the same line. Shapes come from values at run time
     /// (`reduceLike`, `expandLike`), never from numbers fixed here, because a graph's batch
     /// dimension may be unknown when the rule runs.
+    ///
+    /// - Parameter needed: which inputs want a gradient (nil: all). Rules skip the work for the
+    ///   others (returning nil), so that, for example, a first layer's input gradient (an
+    ///   expensive GEMM) is never computed for data that does not require one.
     public func gradient<T: TensorExpression>(
-        inputs x: [T], output y: T, grad g: T, at location: SourceLocation? = nil
+        inputs x: [T], output y: T, grad g: T, at location: SourceLocation? = nil, needed: [Bool]? = nil
     ) -> [T?] {
         func op(_ op: Op, _ inputs: T...) -> T { T.apply(op, inputs, at: location) }
         func mul(_ a: T, _ b: T) -> T { op(.mul, a, b) }
+        func when(_ i: Int, _ make: () -> T) -> T? { needed.map { $0[i] } ?? true ? make() : nil }
         switch self {
-        case .add: return [op(.reduceLike, g, x[0]), op(.reduceLike, g, x[1])]
-        case .sub: return [op(.reduceLike, g, x[0]), op(.reduceLike, op(.neg, g), x[1])]
-        case .mul: return [op(.reduceLike, mul(g, x[1]), x[0]), op(.reduceLike, mul(g, x[0]), x[1])]
+        case .add: return [when(0) { op(.reduceLike, g, x[0]) }, when(1) { op(.reduceLike, g, x[1]) }]
+        case .sub: return [when(0) { op(.reduceLike, g, x[0]) }, when(1) { op(.reduceLike, op(.neg, g), x[1]) }]
+        case .mul:
+            return [when(0) { op(.reduceLike, mul(g, x[1]), x[0]) }, when(1) { op(.reduceLike, mul(g, x[0]), x[1]) }]
         case .div:
             // d(a/b)/db = -a/b^2 = -y/b.
             let ga = op(.div, g, x[1])
-            return [op(.reduceLike, ga, x[0]), op(.reduceLike, op(.neg, mul(ga, y)), x[1])]
+            return [when(0) { op(.reduceLike, ga, x[0]) }, when(1) { op(.reduceLike, op(.neg, mul(ga, y)), x[1]) }]
         case .neg: return [op(.neg, g)]
         case .relu: return [op(.reluBackward, g, x[0])]
         case .sigmoid: return [mul(g, mul(y, op(.addScalar(1), op(.neg, y))))]
@@ -45,17 +51,20 @@ extension Op {
         case .reduceLike: return [op(.broadcastLike, g, x[0]), nil]
 
         case .matmul:
-            let ga = op(.matmul, g, op(.transpose(-1, -2), x[1]))
-            let gb = op(.matmul, op(.transpose(-1, -2), x[0]), g)
-            return [op(.reduceLike, ga, x[0]), op(.reduceLike, gb, x[1])]
+            return [
+                when(0) { op(.reduceLike, op(.matmul, g, op(.transpose(-1, -2), x[1])), x[0]) },
+                when(1) { op(.reduceLike, op(.matmul, op(.transpose(-1, -2), x[0]), g), x[1]) },
+            ]
         case let .linear(transposed, activation):
             let gz = activationBackward(activation, g, y, op)
             let (input, weight) = (x[0], x[1])
-            let gx = op(.matmul, gz, transposed ? weight : op(.transpose(0, 1), weight))
-            let gw = transposed
-                ? op(.matmul, op(.transpose(0, 1), gz), input)
-                : op(.matmul, op(.transpose(0, 1), input), gz)
-            return [gx, gw, op(.sum(dim: 0, keepDim: false), gz)]
+            let gx = when(0) { op(.matmul, gz, transposed ? weight : op(.transpose(0, 1), weight)) }
+            let gw = when(1) {
+                transposed
+                    ? op(.matmul, op(.transpose(0, 1), gz), input)
+                    : op(.matmul, op(.transpose(0, 1), input), gz)
+            }
+            return [gx, gw, when(2) { op(.sum(dim: 0, keepDim: false), gz) }]
 
         case .softmax(let dim):
             let dot = op(.sum(dim: dim, keepDim: true), mul(g, y))
@@ -64,8 +73,8 @@ extension Op {
             return [op(.sub, g, mul(op(.exp, y), op(.sum(dim: dim, keepDim: true), g)))]
         case let .conv2d(stride, padding):
             return [
-                op(.conv2dBackwardInput(stride: stride, padding: padding), g, x[1], x[0]),
-                op(.conv2dBackwardWeight(stride: stride, padding: padding), x[0], g, x[1]),
+                when(0) { op(.conv2dBackwardInput(stride: stride, padding: padding), g, x[1], x[0]) },
+                when(1) { op(.conv2dBackwardWeight(stride: stride, padding: padding), x[0], g, x[1]) },
             ]
         case let .maxPool2d(k, s): return [op(.maxPool2dBackward(kernelSize: k, stride: s), g, x[0])]
         case .crossEntropy: return [mul(op(.crossEntropyBackward, x[0], x[1]), g), nil]
