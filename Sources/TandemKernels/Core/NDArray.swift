@@ -181,11 +181,13 @@ public struct NDArray: Equatable, CustomStringConvertible {
         return NDArray(storage: dense.storage, shape: resolved, strides: contiguousStrides(resolved), offset: dense.offset)
     }
 
-    /// A view with two dimensions swapped (no copy).
+    /// A view with two dimensions swapped (no copy); negative dims count from the end.
     public func transposed(_ dim0: Int, _ dim1: Int) -> NDArray {
+        let a = dim0 < 0 ? dim0 + rank : dim0, b = dim1 < 0 ? dim1 + rank : dim1
+        precondition(a >= 0 && a < rank && b >= 0 && b < rank, "NDArray.transposed: dims (\(dim0), \(dim1)) out of range for shape \(shape)")
         var shape = self.shape, strides = self.strides
-        shape.swapAt(dim0, dim1)
-        strides.swapAt(dim0, dim1)
+        shape.swapAt(a, b)
+        strides.swapAt(a, b)
         return NDArray(storage: storage, shape: shape, strides: strides, offset: offset)
     }
 

@@ -90,7 +90,9 @@ extension Op {
             let shape = src.shape
             let (outer, n, inner) = dim.map { Reduction.split(shape, try! normalize($0, rank: shape.count)) } ?? (1, src.count, 1)
             if case .max = self {
-                if src.count == 0 { throw ValueRuleError("cannot take the max of an empty array") }
+                // An empty dim is rejected by the shape rule; an empty array reduced over a
+                // non-empty dim is simply empty (PyTorch), only the max of nothing at all fails.
+                if dim == nil && src.count == 0 { throw ValueRuleError("cannot take the max of an empty array") }
                 let out = allocate()
                 withExtendedLifetime(src) {
                     Reduction.max(p, outer: outer, n: n, inner: inner, into: out.storage.pointer, indices: nil)
@@ -120,17 +122,16 @@ extension Op {
                 Reduction.max(p, outer: outer, n: n, inner: inner, into: nil, indices: out.storage.pointer)
             }
             return out
-        case let .expandLike(dim, keepDim, mean):
+        case let .expandLike(dim, _, mean):
             var g = inputs[0]
             var n = count
             if let dim {
                 let axis = try! normalize(dim, rank: outShape.count)
                 n = outShape[axis]
-                if !keepDim {
-                    var kept = outShape
-                    kept[axis] = 1
-                    g = g.reshaped(kept)
-                }
+                // g may come with or without the reduced dim (the shape rule accepts both).
+                var kept = outShape
+                kept[axis] = 1
+                if g.shape != kept { g = g.reshaped(kept) }
             } else {
                 g = g.reshaped(outShape.map { _ in 1 })
             }
@@ -222,6 +223,11 @@ extension Op {
             return inputs.count == 2 && inputs[0].shape == inputs[1].shape ? inputs[0].shape : nil
         case .neg, .relu, .sigmoid, .tanh, .exp, .log, .sqrt, .addScalar, .mulScalar, .pow, .zerosLike:
             return inputs.count == 1 ? inputs[0].shape : nil
+        case .matmul:
+            // Two matrices with agreeing inner dims; anything else takes the general rule.
+            guard inputs.count == 2 else { return nil }
+            let a = inputs[0].shape, b = inputs[1].shape
+            return a.count == 2 && b.count == 2 && a[1] == b[0] ? [a[0], b[1]] : nil
         default:
             return nil
         }

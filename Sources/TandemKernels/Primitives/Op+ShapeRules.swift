@@ -41,9 +41,20 @@ extension Op {
             var out = x
             out.remove(at: axis)
             return out
-        case .expandLike, .maxBackward, .broadcastLike, .reshapeLike:
-            if case .broadcastLike = self { _ = try broadcastShapes(x, shapes[1]) }
-            if case .reshapeLike = self, let a = knownCount(x), let b = knownCount(shapes[1]), a != b {
+        case let .expandLike(dim, keepDim, _), let .maxBackward(dim, keepDim):
+            try checkReducedGradient(x, like: shapes[1], dim: dim, keepDim: keepDim)
+            return shapes[1]
+        case .broadcastLike:
+            // x must broadcast *to* like's shape exactly (the kernel makes a view of x shaped like
+            // `like`), not merely be broadcast-compatible with it.
+            let like = shapes[1]
+            let fits = x.count <= like.count && zip(x.reversed(), like.reversed()).allSatisfy { a, b in
+                a == b || a == 1 || a == unknownDim || b == unknownDim
+            }
+            guard fits else { throw ShapeRuleError("cannot broadcast \(formatShape(x)) to \(formatShape(like))") }
+            return like
+        case .reshapeLike:
+            if let a = knownCount(x), let b = knownCount(shapes[1]), a != b {
                 throw ShapeRuleError("cannot reshape \(a) elements to \(b)")
             }
             return shapes[1]
@@ -119,6 +130,30 @@ extension Op {
             try requireEqual(x[0], labels[0], "batch of logits (\(x[0])) and labels (\(labels[0])) differ")
             if case .crossEntropyBackward = self { return x }
             return []
+        }
+    }
+
+    /// Checks that a gradient `g` has the shape of a reduction of `like` along `dim` (either
+    /// with or without the reduced dim kept: both hold the same elements in the same order), so
+    /// that the backward kernels never index past it.
+    private func checkReducedGradient(_ g: [Int], like: [Int], dim: Int?, keepDim: Bool) throws {
+        guard let dim else {
+            if let count = knownCount(g), count != 1 {
+                throw ShapeRuleError("gradient of a full reduction must hold one value, not \(count)")
+            }
+            return
+        }
+        let axis = try normalize(dim, rank: like.count)
+        var kept = like, removed = like
+        kept[axis] = 1
+        removed.remove(at: axis)
+        func matches(_ expected: [Int]) -> Bool {
+            g.count == expected.count && zip(g, expected).allSatisfy { $0 == $1 || $0 == unknownDim || $1 == unknownDim }
+        }
+        guard matches(keepDim ? kept : removed) || matches(keepDim ? removed : kept) else {
+            throw ShapeRuleError(
+                "gradient has shape \(formatShape(g)) but the reduction of \(formatShape(like)) along dim \(dim) has shape "
+                    + formatShape(keepDim ? kept : removed))
         }
     }
 

@@ -1,0 +1,166 @@
+import Foundation
+import TandemKernels
+import XCTest
+
+/// The elementwise kernels (`Kernels/Elementwise.swift`) against naive loops: odd shapes,
+/// broadcasting, non-contiguous and offset views, empty dims and sizes above the parallel
+/// threshold (65536 elements), where the work is split across threads.
+final class ElementwiseTests: XCTestCase {
+    /// Each unary op with its textbook definition and a domain where it is defined.
+    private let unaryCases: [(Op, (Double) -> Double, ClosedRange<Float>)] = [
+        (.neg, { -$0 }, -3...3),
+        (.relu, { Swift.max($0, 0) }, -3...3),
+        (.sigmoid, Naive.sigmoid, -8...8),
+        (.tanh, { Foundation.tanh($0) }, -3...3),
+        (.exp, { Foundation.exp($0) }, -3...3),
+        (.log, { Foundation.log($0) }, 0.01...5),
+        (.sqrt, { $0.squareRoot() }, 0...5),
+        (.addScalar(2.5), { $0 + 2.5 }, -3...3),
+        (.mulScalar(-1.5), { $0 * -1.5 }, -3...3),
+        (.pow(2), { $0 * $0 }, -3...3),
+        (.pow(3), { $0 * $0 * $0 }, -3...3),
+        (.pow(-1), { 1 / $0 }, 0.1...3),
+        (.pow(0.5), { $0.squareRoot() }, 0...3),
+        (.pow(1), { $0 }, -3...3),
+        (.pow(1.7), { Foundation.pow($0, 1.7) }, 0...3),
+    ]
+
+    private func checkUnary(shape: [Int], view: (NDArray) -> NDArray = { $0 }, tolerance: Float = 1e-5) {
+        for (index, (op, f, range)) in unaryCases.enumerated() {
+            let x = view(randomArray(shape, in: range, seed: UInt64(index)))
+            assertClose(try! op.evaluate([x]), Naive.unary(x, f), tolerance: tolerance, "\(op) on \(x.shape)")
+        }
+    }
+
+    func testUnaryOddShape() { checkUnary(shape: [3, 5, 7]) }
+
+    func testUnaryRankZeroAndEmpty() {
+        checkUnary(shape: [])
+        checkUnary(shape: [0, 3])
+    }
+
+    func testUnaryNonContiguousInput() {
+        checkUnary(shape: [5, 7]) { $0.transposed(0, 1) }
+        checkUnary(shape: [3]) { $0.reshaped([3, 1]).broadcast(to: [2, 3, 4]) }
+    }
+
+    func testUnaryAboveParallelThreshold() {
+        // 70001: above the threshold and not a multiple of 8, so the SIMD tail runs in a worker.
+        checkUnary(shape: [70001], tolerance: 1e-5)
+    }
+
+    func testSigmoidIsStableForLargeInputs() {
+        let x = NDArray(shape: [4], scalars: [-200, -30, 30, 200])
+        let y = try! Op.sigmoid.evaluate([x]).scalars
+        XCTAssertEqual(y[0], 0)
+        XCTAssertEqual(y[1], Float(Naive.sigmoid(-30)), accuracy: 1e-6 * Float(Naive.sigmoid(-30)))
+        XCTAssertEqual(Array(y[2...]), [1, 1])
+    }
+
+    func testReluKeepsNaN() {
+        let y = try! Op.relu.evaluate([NDArray(shape: [3], scalars: [.nan, -1, 2])]).scalars
+        XCTAssertTrue(y[0].isNaN)
+        XCTAssertEqual(Array(y[1...]), [0, 2])
+    }
+
+    // MARK: Binary
+
+    private let binaryCases: [(Op, (Float, Float) -> Float)] = [
+        (.add, +), (.sub, -), (.mul, *), (.div, /), (.reluBackward, { g, x in x > 0 ? g : 0 }),
+    ]
+
+    private func checkBinary(_ a: NDArray, _ b: NDArray, file: StaticString = #filePath, line: UInt = #line) {
+        for (op, f) in binaryCases {
+            assertClose(try! op.evaluate([a, b]), Naive.binary(a, b, f), "\(op) \(a.shape) \(b.shape)", file: file, line: line)
+        }
+    }
+
+    func testBinarySameShapeOdd() {
+        checkBinary(randomArray([3, 5, 7], seed: 1), randomArray([3, 5, 7], awayFromZero: 0.1, seed: 2))
+    }
+
+    func testBinaryBroadcastBothSides() {
+        let a = randomArray([4, 1, 3], seed: 3), b = randomArray([5, 1], awayFromZero: 0.1, seed: 4)
+        checkBinary(a, b)
+        checkBinary(b, a)
+    }
+
+    func testBinaryScalarRowAndColumn() {
+        let matrix = randomArray([6, 5], awayFromZero: 0.1, seed: 5)
+        for other in [
+            NDArray(shape: [], scalars: [0.5]), NDArray(shape: [1, 1], scalars: [-2]), randomArray([5], awayFromZero: 0.1, seed: 6),
+            randomArray([1, 5], awayFromZero: 0.1, seed: 7), randomArray([6, 1], awayFromZero: 0.1, seed: 8),
+        ] {
+            checkBinary(matrix, other)
+            checkBinary(other, matrix)
+        }
+    }
+
+    func testBinaryLowerRankSameCount() {
+        checkBinary(randomArray([1, 6], seed: 9), randomArray([6], awayFromZero: 0.1, seed: 10))
+    }
+
+    func testBinaryNonContiguousViews() {
+        let t = randomArray([7, 5], seed: 11).transposed(0, 1)  // [5, 7], strides [1, 5]
+        let plain = randomArray([5, 7], awayFromZero: 0.1, seed: 12)
+        checkBinary(t, plain)
+        checkBinary(plain, t)
+        checkBinary(t, t)
+        let broadcastView = randomArray([7], awayFromZero: 0.1, seed: 13).broadcast(to: [5, 7])
+        checkBinary(t, broadcastView)
+        checkBinary(broadcastView, plain)
+        // A window with an offset: rows 1..<4 of a [5, 7] matrix.
+        let big = randomArray([5, 7], awayFromZero: 0.1, seed: 14)
+        let window = NDArray(storage: big.storage, shape: [3, 7], strides: [7, 1], offset: 7)
+        checkBinary(window, randomArray([3, 7], awayFromZero: 0.1, seed: 15))
+        checkBinary(randomArray([7], seed: 16), window)
+        // A column window: every other element of the rows.
+        let strided = NDArray(storage: big.storage, shape: [5, 3], strides: [7, 2], offset: 1)
+        checkBinary(strided, randomArray([5, 1], awayFromZero: 0.1, seed: 17))
+    }
+
+    func testBinaryEmptyDims() {
+        checkBinary(NDArray(zeros: [0, 3]), randomArray([3], awayFromZero: 0.1, seed: 18))
+        checkBinary(NDArray(zeros: [0, 3]), NDArray(zeros: [0, 1]))
+        XCTAssertEqual(try Op.add.evaluate([NDArray(zeros: [2, 0]), NDArray(zeros: [1])]).shape, [2, 0])
+    }
+
+    func testBinaryAboveParallelThreshold() {
+        let a = randomArray([70001], seed: 19), b = randomArray([70001], awayFromZero: 0.1, seed: 20)
+        checkBinary(a, b)
+        // A bias row over many rows (the row-broadcast path, split by rows) and the general path.
+        let rows = randomArray([9000, 9], seed: 21), bias = randomArray([9], awayFromZero: 0.1, seed: 22)
+        checkBinary(rows, bias)
+        checkBinary(bias, rows)
+        checkBinary(rows, randomArray([9000, 1], awayFromZero: 0.1, seed: 23))
+    }
+
+    func testReusedOutputBuffer() {
+        let a = randomArray([3, 4], seed: 24), b = randomArray([3, 4], seed: 25)
+        let buffer = Storage(capacity: 12)
+        let out = try! Op.add.evaluate([a, b], reusing: buffer)
+        XCTAssertTrue(out.storage === buffer)
+        assertClose(out, Naive.binary(a, b, +))
+        // Too small a buffer is ignored, not overrun.
+        let small = Storage(capacity: 2)
+        XCTAssertFalse(try Op.add.evaluate([a, b], reusing: small).storage === small)
+    }
+
+    // MARK: Fused
+
+    func testFusedChainMatchesStepByStep() {
+        let steps: [ElementwiseStep] = [.mulScalar(0.5), .addScalar(2), .log, .exp, .sqrt, .pow(3), .tanh, .sigmoid, .neg, .relu, .pow(2)]
+        let functions: [(Double) -> Double] = [
+            { $0 * 0.5 }, { $0 + 2 }, { Foundation.log($0) }, { Foundation.exp($0) }, { $0.squareRoot() },
+            { $0 * $0 * $0 }, { Foundation.tanh($0) }, Naive.sigmoid, { -$0 }, { Swift.max($0, 0) }, { $0 * $0 },
+        ]
+        for shape in [[3, 5, 7], [70001], [0], []] {
+            let x = randomArray(shape, seed: 26)
+            let expected = functions.reduce(x) { Naive.unary($0, $1) }
+            assertClose(try! Op.fusedElementwise(steps).evaluate([x]), expected, tolerance: 1e-5)
+        }
+        let t = randomArray([4, 6], seed: 27).transposed(0, 1)
+        assertClose(try! Op.fusedElementwise([.neg, .exp]).evaluate([t]), Naive.unary(t) { Foundation.exp(-$0) })
+        assertClose(try! Op.fusedElementwise([]).evaluate([t]), Naive.reshape(t, [6, 4]))
+    }
+}

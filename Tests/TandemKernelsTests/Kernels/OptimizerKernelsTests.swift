@@ -1,0 +1,120 @@
+import Foundation
+import TandemKernels
+import XCTest
+
+/// SGD and Adam (`Kernels/OptimizerKernels.swift`) against a plain re-implementation of
+/// torch.optim's documented algorithms, in Double, over several steps with changing gradients.
+final class OptimizerKernelsTests: XCTestCase {
+    private let steps = 5
+    private let shape = [3, 5]
+
+    private func gradient(_ step: Int) -> NDArray { randomArray(shape, seed: 100 + UInt64(step)) }
+
+    /// torch.optim.SGD, from its documentation's pseudocode.
+    private func referenceSGD(lr: Double, momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool) -> [Float] {
+        var theta = naiveScalars(randomArray(shape, seed: 1)).map(Double.init)
+        var buffer: [Double]? = nil
+        for t in 0..<steps {
+            var g = naiveScalars(gradient(t)).map(Double.init)
+            for i in g.indices { g[i] += weightDecay * theta[i] }
+            if momentum != 0 {
+                if var b = buffer {
+                    for i in b.indices { b[i] = momentum * b[i] + (1 - dampening) * g[i] }
+                    buffer = b
+                } else {
+                    buffer = g
+                }
+                let b = buffer!
+                for i in g.indices { g[i] = nesterov ? g[i] + momentum * b[i] : b[i] }
+            }
+            for i in theta.indices { theta[i] -= lr * g[i] }
+        }
+        return theta.map { Float($0) }
+    }
+
+    func testSGDVariants() {
+        let variants: [(momentum: Float, dampening: Float, weightDecay: Float, nesterov: Bool)] = [
+            (0, 0, 0, false), (0, 0, 0.1, false), (0.9, 0, 0, false), (0.9, 0, 0, true), (0.9, 0.3, 0, false), (0.8, 0, 0.05, true),
+        ]
+        for v in variants {
+            var param = randomArray(shape, seed: 1)
+            var buffer: NDArray? = nil
+            for t in 0..<steps {
+                OptimizerKernels.sgd(
+                    param: &param, grad: gradient(t), momentumBuffer: &buffer, lr: 0.1, momentum: v.momentum,
+                    dampening: v.dampening, weightDecay: v.weightDecay, nesterov: v.nesterov)
+            }
+            let expected = referenceSGD(
+                lr: 0.1, momentum: Double(v.momentum), dampening: Double(v.dampening), weightDecay: Double(v.weightDecay), nesterov: v.nesterov)
+            assertClose(naiveScalars(param), expected, tolerance: 1e-5, "\(v)")
+            XCTAssertEqual(buffer == nil, v.momentum == 0, "a momentum buffer exists exactly when momentum is used")
+        }
+    }
+
+    func testSGDLeavesSharedCopiesAlone() {
+        let original = randomArray(shape, seed: 1)
+        var param = original
+        var buffer: NDArray? = nil
+        OptimizerKernels.sgd(param: &param, grad: gradient(0), momentumBuffer: &buffer, lr: 0.1)
+        XCTAssertEqual(original, randomArray(shape, seed: 1), "copy-on-write: the caller's other copy is unchanged")
+        XCTAssertNotEqual(param, original)
+    }
+
+    /// torch.optim.Adam (amsgrad off), from its documentation's pseudocode.
+    private func referenceAdam(lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double) -> [Float] {
+        var theta = naiveScalars(randomArray(shape, seed: 1)).map(Double.init)
+        var m = [Double](repeating: 0, count: theta.count), v = m
+        for t in 1...steps {
+            let g = zip(naiveScalars(gradient(t - 1)), theta).map { Double($0) + weightDecay * $1 }
+            for i in theta.indices {
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                let mHat = m[i] / (1 - Foundation.pow(beta1, Double(t)))
+                let vHat = v[i] / (1 - Foundation.pow(beta2, Double(t)))
+                theta[i] -= lr * mHat / (vHat.squareRoot() + eps)
+            }
+        }
+        return theta.map { Float($0) }
+    }
+
+    func testAdam() {
+        for (lr, beta1, beta2, eps, weightDecay) in [(1e-3, 0.9, 0.999, 1e-8, 0.0), (0.05, 0.8, 0.99, 1e-6, 0.01)] as [(Float, Float, Float, Float, Float)] {
+            var param = randomArray(shape, seed: 1)
+            var m = NDArray(zeros: shape), v = NDArray(zeros: shape)
+            for t in 1...steps {
+                OptimizerKernels.adam(
+                    param: &param, grad: gradient(t - 1), m: &m, v: &v, step: t, lr: lr, beta1: beta1, beta2: beta2, eps: eps,
+                    weightDecay: weightDecay)
+            }
+            let expected = referenceAdam(lr: Double(lr), beta1: Double(beta1), beta2: Double(beta2), eps: Double(eps), weightDecay: Double(weightDecay))
+            assertClose(naiveScalars(param), expected, tolerance: 1e-5, "lr \(lr)")
+        }
+    }
+
+    func testAdamFirstStepMovesEveryWeightByAboutLr() {
+        // A known closed form: after one step m̂ = g and v̂ = g², so each weight moves by lr * sign(g).
+        var param = NDArray(zeros: [4])
+        var m = NDArray(zeros: [4]), v = NDArray(zeros: [4])
+        OptimizerKernels.adam(param: &param, grad: NDArray(shape: [4], scalars: [3, -0.5, 100, -2]), m: &m, v: &v, step: 1, lr: 0.01)
+        assertClose(param.scalars, [-0.01, 0.01, -0.01, 0.01], tolerance: 1e-6)
+    }
+
+    func testTotalNormScaleAccumulateIsFinite() {
+        let a = NDArray(shape: [2], scalars: [3, 4]), b = NDArray(shape: [1, 1], scalars: [12])
+        XCTAssertEqual(OptimizerKernels.totalNorm([a, b]), 13)
+        XCTAssertEqual(OptimizerKernels.totalNorm([]), 0)
+        var x = randomArray([70001], seed: 2)
+        let original = x
+        OptimizerKernels.scale(&x, by: -2)
+        assertClose(x, Naive.unary(original) { -2 * $0 })
+        var acc = randomArray([3, 4], seed: 3)
+        let start = acc
+        let addend = randomArray([4, 3], seed: 4).transposed(0, 1)
+        OptimizerKernels.accumulate(&acc, addend)
+        assertClose(acc, Naive.binary(start, addend, +))
+        XCTAssertTrue(OptimizerKernels.isFinite(a))
+        XCTAssertFalse(OptimizerKernels.isFinite(NDArray(shape: [2], scalars: [1, .nan])))
+        XCTAssertFalse(OptimizerKernels.isFinite(NDArray(shape: [2], scalars: [-.infinity, 1])))
+        XCTAssertTrue(OptimizerKernels.isFinite(NDArray(zeros: [0])))
+    }
+}

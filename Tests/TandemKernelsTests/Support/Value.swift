@@ -1,0 +1,25 @@
+import TandemKernels
+
+/// A test-only `TensorExpression` that computes at once, like a minimal eager frontend without a
+/// tape: it lets the tests run the core's gradient rules and composite ops on concrete values.
+///
+/// Errors follow the frontends' contract: reported to the innermost `checked` scope (so
+/// `checked { }` throws them), after which later ops skip their work and pass a placeholder on.
+struct Value: TensorExpression {
+    /// The computed value.
+    var array: NDArray
+
+    /// Wraps a value.
+    init(_ array: NDArray) { self.array = array }
+
+    /// Evaluates `op` now through the one forward path, `Op.evaluate`.
+    static func apply(_ op: Op, _ inputs: [Value], at location: SourceLocation?) -> Value {
+        if ErrorScope.hasError { return Value(NDArray(zeros: [0])) }
+        do {
+            return Value(try op.evaluate(inputs.map(\.array), at: location))
+        } catch {
+            ErrorScope.report(error)
+            return Value(NDArray(zeros: [0]))
+        }
+    }
+}
