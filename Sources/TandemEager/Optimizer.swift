@@ -1,0 +1,31 @@
+/// What every optimizer offers (`torch.optim.Optimizer`): a learning rate a scheduler can change,
+/// `zeroGrad()` and `step()`.
+public protocol Optimizer: AnyObject {
+    /// The parameters updated by ``step()``.
+    var parameters: [Tensor] { get }
+    /// The learning rate (a scheduler such as ``StepLR`` changes it between epochs).
+    var lr: Float { get set }
+    /// Whether gradients are deliberately summed over several `backward()` calls before each
+    /// step (gradient accumulation), which silences the warning about a missing `zeroGrad()`.
+    var accumulating: Bool { get set }
+    /// Updates every parameter that has a gradient; parameters whose `grad` is nil are skipped.
+    func step()
+}
+
+extension Optimizer {
+    /// Sets every parameter's gradient to nil (`optimizer.zero_grad()`, set_to_none=True).
+    public func zeroGrad() {
+        for parameter in parameters { parameter.grad = nil }
+    }
+
+    /// Checks the training loop for common mistakes before a step (cheap: one integer per parameter).
+    func diagnoseBeforeStep() {
+        if !accumulating, let parameter = parameters.first(where: { $0.gradPasses > 1 }) {
+            Diagnostics.warnOnce(
+                "accumulated-grad",
+                "optimizer step() uses gradients summed over \(parameter.gradPasses) backward() calls "
+                    + "(a parameter of shape \(formatShape(parameter.shape))): zeroGrad() was not called between steps. "
+                    + "If you accumulate gradients on purpose, create the optimizer with accumulating: true.")
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Writes a state dict to a file in the safetensors format (`safetensors.torch.save_file`), so
+/// that PyTorch opens it with `safetensors.torch.load_file(path)`.
+///
+/// The write is atomic: the bytes go to a temporary file in the same directory, which is then
+/// renamed over `url`, so a crash never leaves a half-written file behind.
+///
+/// Layout: an 8-byte little-endian header length N, N bytes of JSON (`{"name": {"dtype": "F32",
+/// "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}`, padded with spaces to
+/// a multiple of 8), then the float32 values, little-endian, in the order of the sorted names.
+///
+/// ```swift
+/// try save(model.stateDict(), to: URL(fileURLWithPath: "mlp.safetensors"))
+/// ```
+public func save(_ stateDict: [String: NDArray], to url: URL) throws {
+    try writeAtomically(SafeTensors.encode(stateDict), to: url)
+}
+
+/// Reads a state dict from a safetensors file (`safetensors.torch.load_file`), validating it
+/// completely first: a truncated or corrupt file, a dtype other than F32, or offsets that do not
+/// match the shapes throw `TandemError.file` naming the file and the problem.
+///
+/// ```swift
+/// try model.loadStateDict(load(from: URL(fileURLWithPath: "mlp.safetensors")))
+/// ```
+public func load(from url: URL) throws -> [String: NDArray] {
+    let data: Data
+    do {
+        data = try Data(contentsOf: url)
+    } catch {
+        throw TandemError.file(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
+    }
+    return try SafeTensors.decode(data, path: url.path)
+}
+
+/// Writes `data` to a temporary file beside `url`, then renames it over `url`.
+func writeAtomically(_ data: Data, to url: URL) throws {
+    let directory = url.deletingLastPathComponent()
+    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+    do {
+        try data.write(to: temporary)
+    } catch {
+        throw TandemError.file(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
+    }
+    guard rename(temporary.path, url.path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(at: temporary)
+        throw TandemError.file(path: url.path, reason: "cannot be written (rename failed: \(reason))")
+    }
+}
+
+/// The safetensors encoding (https://github.com/huggingface/safetensors), float32 only.
+enum SafeTensors {
+    /// The largest header accepted (the reference implementation's limit is 100 MB).
+    static let maxHeaderBytes = 100_000_000
+
+    static func encode(_ stateDict: [String: NDArray]) -> Data {
+        let names = stateDict.keys.sorted()
+        var entries: [String] = []
+        var offset = 0
+        for name in names {
+            let array = stateDict[name]!
+            let bytes = array.count * 4
+            entries.append(
+                "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(array.shape.map(String.init).joined(separator: ","))],"
+                    + "\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            offset += bytes
+        }
+        entries.append("\"__metadata__\":{\"format\":\"pt\"}")
+        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+
+        var data = Data(capacity: 8 + header.count + offset)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: header)
+        for name in names {
+            stateDict[name]!.withUnsafeBufferPointer { values in
+                var little = [UInt32](repeating: 0, count: values.count)
+                for i in 0..<values.count { little[i] = values[i].bitPattern.littleEndian }
+                little.withUnsafeBytes { data.append(contentsOf: $0) }
+            }
+        }
+        return data
+    }
+
+    static func decode(_ data: Data, path: String) throws -> [String: NDArray] {
+        func fail(_ reason: String) -> TandemError { .file(path: path, reason: "not a valid safetensors file: \(reason)") }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes, too short for the 8-byte header length") }
+        var headerLength: UInt64 = 0
+        for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard headerLength <= UInt64(maxHeaderBytes) else { throw fail("header length \(headerLength) is too large") }
+        guard headerLength >= 2, 8 + Int(headerLength) <= bytes.count else {
+            throw fail("header length \(headerLength) does not fit in a file of \(bytes.count) bytes (truncated?)")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
+        } catch {
+            throw fail("the header is not valid JSON")
+        }
+        guard let header = json as? [String: Any] else { throw fail("the header is not a JSON object") }
+        let dataSize = bytes.count - headerEnd
+
+        struct Entry {
+            let name: String
+            let shape: [Int]
+            let begin: Int
+            let end: Int
+        }
+        var entries: [Entry] = []
+        for (name, value) in header where name != "__metadata__" {
+            guard let info = value as? [String: Any] else { throw fail("entry \"\(name)\" is not an object") }
+            guard let dtype = info["dtype"] as? String else { throw fail("entry \"\(name)\" has no dtype") }
+            guard dtype == "F32" else { throw fail("tensor \"\(name)\" has dtype \(dtype); only F32 is supported") }
+            guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
+                throw fail("tensor \"\(name)\" has an invalid shape")
+            }
+            guard let offsets = integers(info["data_offsets"]), offsets.count == 2 else {
+                throw fail("tensor \"\(name)\" has invalid data_offsets")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, begin <= end, end <= dataSize else {
+                throw fail("tensor \"\(name)\" has data_offsets [\(begin), \(end)] outside the \(dataSize) data bytes (truncated?)")
+            }
+            var count = 1
+            for dim in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+                guard !overflow, product <= dataSize else { throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) is larger than the file") }
+                count = product
+            }
+            guard count * 4 == end - begin else {
+                throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) needs \(count * 4) bytes but data_offsets span \(end - begin)")
+            }
+            entries.append(Entry(name: name, shape: shape, begin: begin, end: end))
+        }
+        // The data must be covered exactly, without gaps or overlaps (as the reference validates).
+        var position = 0
+        for entry in entries.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard entry.begin == position else { throw fail("tensor \"\(entry.name)\" overlaps another or leaves a gap") }
+            position = entry.end
+        }
+        guard position == dataSize else { throw fail("the data holds \(dataSize) bytes but the tensors cover \(position)") }
+
+        var result: [String: NDArray] = [:]
+        for entry in entries {
+            let count = (entry.end - entry.begin) / 4
+            var values = [Float](repeating: 0, count: count)
+            let base = headerEnd + entry.begin
+            for i in 0..<count {
+                let p = base + 4 * i
+                let word = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
+                values[i] = Float(bitPattern: word)
+            }
+            result[entry.name] = NDArray(shape: entry.shape, scalars: values)
+        }
+        return result
+    }
+
+    /// An array of whole numbers from JSON, or nil.
+    private static func integers(_ value: Any?) -> [Int]? {
+        guard let numbers = value as? [Any] else { return nil }
+        var result: [Int] = []
+        for number in numbers {
+            guard let value = (number as? NSNumber)?.doubleValue, value == value.rounded(), abs(value) < 9e15 else {
+                return nil
+            }
+            result.append(Int(value))
+        }
+        return result
+    }
+
+    /// A JSON string literal.
+    private static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

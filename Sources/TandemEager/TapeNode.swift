@@ -1,0 +1,144 @@
+/// A gradient hook: receives the gradient flowing into a tensor and may return a replacement.
+public typealias GradientHook = (Tensor) -> Tensor?
+
+/// One entry of the eager tape (PyTorch's `grad_fn` node): the op that produced a tensor, the
+/// inputs it saved and the user's line that called it.
+///
+/// NOTE: the node keeps the output's `NDArray`, not the output `Tensor`, so that
+/// tensor -> node -> tensor never forms a retain cycle; the tape is freed by reference counting as
+/// soon as the last tensor that can reach it goes away.
+final class TapeNode {
+    /// The primitive (nil for a custom ``Function``).
+    let op: Op?
+    /// The inputs, in order (emptied when the graph is freed after backward).
+    var inputs: [Tensor]
+    /// The output value, saved only for ops whose gradient rule reads it.
+    var output: NDArray?
+    /// The user's line that called the op.
+    let location: SourceLocation?
+    /// The backward of a custom autograd function.
+    let custom: CustomBackward?
+    /// Whether the saved values were dropped by a backward without `retainGraph`.
+    var isFreed = false
+
+    // Backward-pass state.
+    var pendingGrad: NDArray?
+    var passMark = 0
+    var hooks: [(id: Int, hook: GradientHook)]?
+    /// The output tensor, when it asked to keep its gradient (``Tensor/retainGrad()``).
+    weak var retained: Tensor?
+
+    /// Nodes alive right now (diagnostics: a count that grows every step means a leak).
+    static var liveCount = 0
+
+    @inline(__always)
+    init(op: Op, inputs: [Tensor], output: NDArray, location: SourceLocation?) {
+        self.op = op
+        self.inputs = inputs
+        self.output = op.gradientReadsOutput ? output : nil
+        self.location = location
+        self.custom = nil
+        TapeNode.liveCount &+= 1
+    }
+
+    init(custom: CustomBackward, inputs: [Tensor], location: SourceLocation?) {
+        self.op = nil
+        self.inputs = inputs
+        self.output = nil
+        self.location = location
+        self.custom = custom
+        TapeNode.liveCount &+= 1
+    }
+
+    deinit {
+        TapeNode.liveCount &-= 1
+        // Tear a long chain down iteratively: a graph of a million ops built without backward
+        // (a loss summed with its history) would otherwise overflow the stack in nested deinits.
+        guard !inputs.isEmpty else { return }
+        var stack = inputs
+        inputs = []
+        while var tensor = stack.popLast() {
+            if isKnownUniquelyReferenced(&tensor), isKnownUniquelyReferenced(&tensor.node) {
+                let node = tensor.node!
+                tensor.node = nil
+                stack.append(contentsOf: node.inputs)
+                node.inputs = []
+            }
+        }
+    }
+
+    /// The op's name as PyTorch prints a `grad_fn`: `MulBackward`, `LogSoftmaxBackward`.
+    var backwardName: String {
+        if let custom { return custom.name }
+        let words = op!.name.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        return words.joined() + "Backward"
+    }
+
+    /// The op's name for error messages.
+    var opName: String { custom?.name ?? op!.name }
+
+    /// Drops the saved values (after a backward without `retainGraph`).
+    func free() {
+        inputs = []
+        output = nil
+        custom?.context.savedTensors = []
+        isFreed = true
+    }
+
+    /// The gradient for each input, given the gradient of the output, from the primitive's rule
+    /// (or the custom function's backward). Runs with grad mode off; nil entries take none.
+    func inputGradients(_ g: NDArray) throws(TandemError) -> [NDArray?] {
+        if let custom {
+            let grads = custom.backward(custom.context, Tensor(result: g, node: nil))
+            guard grads.count == inputs.count else {
+                throw .autograd(
+                    reason: "function \(custom.name) returned \(grads.count) gradients, expected \(inputs.count)",
+                    location: location)
+            }
+            for (i, (grad, input)) in zip(grads, inputs).enumerated() {
+                if let grad, grad.shape != input.shape {
+                    throw .autograd(
+                        reason: "function \(custom.name) returned an invalid gradient at index \(i): "
+                            + "got \(formatShape(grad.shape)) but expected shape \(formatShape(input.shape))",
+                        location: location)
+                }
+            }
+            return grads.map { $0?.array }
+        }
+        var needed = [Bool](repeating: false, count: inputs.count)
+        for i in 0..<inputs.count { needed[i] = inputs[i].requiresGrad }
+        let y = Tensor(result: output ?? Tensor.placeholder().array, node: nil)
+        let grads = op!.gradient(inputs: inputs, output: y, grad: Tensor(result: g, node: nil), at: location, needed: needed)
+        return grads.map { $0?.array }
+    }
+}
+
+/// The backward half of a custom autograd function, kept on its tape node.
+final class CustomBackward {
+    let name: String
+    let context: FunctionContext
+    let backward: (FunctionContext, Tensor) -> [Tensor?]
+
+    init(name: String, context: FunctionContext, backward: @escaping (FunctionContext, Tensor) -> [Tensor?]) {
+        self.name = name
+        self.context = context
+        self.backward = backward
+    }
+}
+
+extension Op {
+    /// Whether the gradient rule reads the op's output `y` (otherwise the tape does not keep it,
+    /// so its memory is freed as soon as the output tensor goes away, as PyTorch does).
+    var gradientReadsOutput: Bool {
+        switch self {
+        case .add, .sub, .mul, .neg, .relu, .addScalar, .mulScalar, .pow, .log, .reluBackward,
+            .sum, .mean, .max, .expandLike, .reshape, .flatten, .reshapeLike, .transpose,
+            .broadcastLike, .reduceLike, .matmul, .conv2d, .maxPool2d, .crossEntropy, .fusedElementwise:
+            return false
+        case .linear(_, let activation):
+            return activation != .identity
+        default:
+            return true  // div, sigmoid, tanh, exp, sqrt, softmax, logSoftmax, and anything new
+        }
+    }
+}

@@ -1,0 +1,63 @@
+extension Tensor: TensorExpression {
+    /// Evaluates a primitive now, through the core's one forward path, and records it on the tape
+    /// when grad mode is on and an input requires a gradient.
+    ///
+    /// Every op of the user-facing surface (`+`, `matmul`, `relu()`, `conv2d`, ...) ends here.
+    /// On a bad shape or value the error (naming the op, the shapes and `location`) goes to
+    /// `ErrorScope.report`: fatal outside a `checked { }` scope; inside one it is recorded and a
+    /// cheap placeholder is returned, and every later op on a placeholder skips its work.
+    ///
+    /// NOTE: this is the eager frontend's hot path (its cost is the framework overhead of a
+    /// 1-element multiply). It does no dictionary lookups, builds no strings and touches the
+    /// thread-local error scopes only after an error; it allocates the result and, when recording,
+    /// one tape node.
+    public static func apply(_ op: Op, _ inputs: [Tensor], at location: SourceLocation?) -> Tensor {
+        var needsGrad = false
+        var skip = ErrorState.pending && ErrorState.stillFailing()
+        for input in inputs {
+            needsGrad = needsGrad || input.requiresGrad
+            skip = skip || input.isPlaceholder
+        }
+        if skip { return .placeholder() }
+
+        let arrays: [NDArray]
+        switch inputs.count {
+        case 1: arrays = [inputs[0].array]
+        case 2: arrays = [inputs[0].array, inputs[1].array]
+        default: arrays = inputs.map(\.array)
+        }
+        let value: NDArray
+        do {
+            value = try op.evaluate(arrays, at: location)
+        } catch {
+            return failed(error)
+        }
+        if AnomalyMode.isEnabled && !Autograd.isRunning && !OptimizerKernels.isFinite(value) {
+            return failed(.nonFinite(op: op.name, phase: "forward", shapes: arrays.map { $0.shape.map(Optional.some) }, location: location))
+        }
+        guard needsGrad && GradMode.isEnabled && op.isDifferentiable else {
+            return Tensor(result: value, node: nil)
+        }
+        return Tensor(result: value, node: TapeNode(op: op, inputs: inputs, output: value, location: location))
+    }
+
+    /// Reports an error and returns the placeholder that later ops pass along.
+    static func failed(_ error: TandemError) -> Tensor {
+        ErrorState.pending = true
+        ErrorScope.report(error)
+        return .placeholder()
+    }
+}
+
+/// Whether an error was reported inside a `checked` scope that may still be open: a plain flag
+/// on the hot path, confirmed against the (thread-local) scope stack only when set.
+enum ErrorState {
+    static var pending = false
+
+    /// Whether the innermost `checked` scope still holds an error (clears the flag once it does not).
+    static func stillFailing() -> Bool {
+        if ErrorScope.hasError { return true }
+        pending = false
+        return false
+    }
+}

@@ -1,0 +1,160 @@
+/// A multi-dimensional array of `Float`s that records how it was computed, so gradients can flow
+/// back through it (`torch.Tensor`).
+///
+/// Every op computes its result at once. When an input requires a gradient (and grad mode is on),
+/// the op is also recorded on the tape: the result keeps a ``gradFn`` node, and ``backward(_:retainGraph:file:line:)``
+/// walks those nodes in reverse to fill in ``grad`` of every leaf that requires one.
+///
+/// ```swift
+/// let x = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6], requiresGrad: true)
+/// let y = (x * x).sum()
+/// y.backward()
+/// x.grad!.scalars   // [2, 4, 6, 8, 10, 12]
+/// ```
+///
+/// NOTE: the eager frontend is single-threaded by design, like a Python training loop: grad mode,
+/// anomaly mode and the tape counters are plain static variables (no locks, no thread-local
+/// lookups), which keeps the per-op framework overhead under a microsecond.
+public final class Tensor {
+    /// The values (an `NDArray`, shared copy-on-write). Setting it replaces the values in place,
+    /// as `tensor.data = ...` does in PyTorch; the tape keeps the values it saved.
+    public var array: NDArray
+
+    /// Whether gradients are computed for this tensor. Only a leaf's flag can be set; results of
+    /// recorded ops require a gradient because one of their inputs does.
+    public var requiresGrad: Bool {
+        didSet {
+            if node != nil && requiresGrad != oldValue {
+                requiresGrad = oldValue
+                ErrorScope.report(.autograd(
+                    reason: "you can only change requiresGrad flags of leaf variables", location: nil))
+            }
+        }
+    }
+
+    /// The accumulated gradient of the last `backward()` calls (nil until one reaches this tensor).
+    ///
+    /// Gradients add up across `backward()` calls until `zeroGrad()` (or an optimizer's
+    /// `zeroGrad()`) sets this back to nil. Non-leaf tensors keep no gradient unless asked with
+    /// ``retainGrad()``.
+    public var grad: Tensor? {
+        didSet { if grad == nil { gradPasses = 0 } }
+    }
+
+    /// The tape node that produced this tensor (nil for leaves).
+    var node: TapeNode?
+
+    /// Whether this is the stand-in value an op returns after an error inside a `checked` scope.
+    let isPlaceholder: Bool
+
+    // Per-backward state of a leaf: the gradient summed over this pass, and which pass it is for.
+    var pendingGrad: NDArray?
+    var passMark = 0
+    /// How many backward passes have added into `grad` since it was last nil (diagnostics).
+    var gradPasses = 0
+    /// Gradient hooks of a leaf (those of a non-leaf live on its node).
+    var hooks: [(id: Int, hook: GradientHook)]?
+
+    // MARK: Creating tensors
+
+    /// Creates a tensor from row-major values (`torch.tensor(...)`).
+    ///
+    /// - Parameters:
+    ///   - shape: the size of each dimension; `[]` for a scalar.
+    ///   - scalars: `shape.reduce(1, *)` values in row-major order.
+    ///   - requiresGrad: whether `backward()` should compute a gradient for it.
+    public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
+        self.init(NDArray(shape: shape, scalars: scalars), requiresGrad: requiresGrad)
+    }
+
+    /// Wraps an `NDArray` (no copy: the storage is shared copy-on-write).
+    public init(_ array: NDArray, requiresGrad: Bool = false) {
+        self.array = array
+        self.requiresGrad = requiresGrad
+        self.isPlaceholder = false
+    }
+
+    /// Creates a rank-0 tensor holding one value.
+    public convenience init(_ scalar: Float, requiresGrad: Bool = false) {
+        self.init(NDArray(scalar), requiresGrad: requiresGrad)
+    }
+
+    /// Creates a tensor of zeros (`torch.zeros`).
+    public convenience init(zeros shape: [Int], requiresGrad: Bool = false) {
+        self.init(NDArray(zeros: shape), requiresGrad: requiresGrad)
+    }
+
+    /// Creates a tensor of ones (`torch.ones`).
+    public convenience init(ones shape: [Int], requiresGrad: Bool = false) {
+        self.init(NDArray(ones: shape), requiresGrad: requiresGrad)
+    }
+
+    /// Creates a rank-1 tensor of integer class labels, for ``crossEntropy(_:_:file:line:)``.
+    public convenience init(labels: [Int]) {
+        self.init(NDArray(shape: [labels.count], scalars: labels.map(Float.init)))
+    }
+
+    /// The result of a recorded (or unrecorded) op.
+    @inline(__always)
+    init(result: NDArray, node: TapeNode?) {
+        self.array = result
+        self.requiresGrad = node != nil
+        self.node = node
+        self.isPlaceholder = false
+    }
+
+    private init(placeholder: NDArray) {
+        self.array = placeholder
+        self.requiresGrad = false
+        self.isPlaceholder = true
+    }
+
+    /// The stand-in for the result of an op that failed inside a `checked` scope: an empty array,
+    /// shared, so that later ops skip their work cheaply.
+    static func placeholder() -> Tensor { Tensor(placeholder: emptyArray) }
+    private static let emptyArray = NDArray(zeros: [0])
+
+    // MARK: Reading
+
+    /// The size of each dimension.
+    public var shape: [Int] { array.shape }
+
+    /// The number of dimensions.
+    public var rank: Int { array.rank }
+
+    /// The number of elements.
+    public var count: Int { array.count }
+
+    /// The values in row-major order.
+    public var scalars: [Float] { array.scalars }
+
+    /// The value of a one-element tensor (`tensor.item()`); NaN for the placeholder of a failed op.
+    public func item() -> Float {
+        if isPlaceholder { return .nan }
+        return array.scalar
+    }
+
+    /// Whether this tensor was created by the user rather than recorded by an op: leaves hold
+    /// `.grad` after backward, intermediates do not (unless ``retainGrad()`` was called).
+    public var isLeaf: Bool { node == nil }
+
+    /// The name of the backward function of the op that produced this tensor (PyTorch's
+    /// `grad_fn`), for example `MulBackward`; nil for leaves.
+    public var gradFn: String? { node?.backwardName }
+}
+
+extension Tensor: CustomStringConvertible {
+    /// Prints like PyTorch: `tensor([[1., 2.], [3., 4.]], shape [2, 2], grad_fn=<MulBackward>)`.
+    public var description: String {
+        if isPlaceholder { return "tensor(<not computed: an earlier op failed inside checked { }>)" }
+        let body = array.description.split(separator: "\n", omittingEmptySubsequences: false)
+            .joined(separator: "\n" + String(repeating: " ", count: 7))
+        var suffix = ""
+        if let name = gradFn {
+            suffix = ", grad_fn=<\(name)>"
+        } else if requiresGrad {
+            suffix = ", requires_grad=True"
+        }
+        return "tensor(\(body)\(suffix))"
+    }
+}

@@ -1,0 +1,140 @@
+import XCTest
+
+@testable import TandemEager
+
+/// Short training runs against PyTorch: same initial weights (loaded through the state dict),
+/// same data and hyper-parameters, so every loss and final weight must agree within float32
+/// rounding.
+final class OptimizerTests: XCTestCase {
+    func mlp(tanhSigmoid: Bool = false) throws -> Sequential {
+        let model = Sequential {
+            Linear(4, 8)
+            if tanhSigmoid { Tanh() } else { ReLU() }
+            Linear(8, 3)
+            if tanhSigmoid { Sigmoid() }
+        }
+        try model.loadStateDict(PyTorchReference.mlpInitialState)
+        return model
+    }
+
+    func cnn() throws -> Sequential {
+        let model = Sequential {
+            Conv2d(1, 2, kernelSize: 3)
+            ReLU()
+            MaxPool2d(kernelSize: 2)
+            Flatten()
+            Linear(8, 3)
+        }
+        try model.loadStateDict(PyTorchReference.cnnInitialState)
+        return model
+    }
+
+    func run(
+        _ name: String, _ model: Sequential, _ makeOptimizer: ([Tensor]) -> Optimizer, clip: Float? = nil,
+        scheduler: ((Optimizer) -> StepLR)? = nil, loss: (Sequential) -> Tensor
+    ) {
+        guard let reference = PyTorchReference.runs.first(where: { $0.name == name }) else {
+            return XCTFail("no recorded run \(name)")
+        }
+        let optimizer = makeOptimizer(model.parameters)
+        let schedule = scheduler?(optimizer)
+        var losses: [Float] = []
+        for _ in reference.losses {
+            optimizer.zeroGrad()
+            let value = loss(model)
+            value.backward()
+            if let clip { clipGradNorm(model.parameters, maxNorm: clip) }
+            optimizer.step()
+            schedule?.step()
+            losses.append(value.item())
+        }
+        assertClose(losses, reference.losses, atol: 1e-5, rtol: 1e-4, "\(name) losses")
+        let state = model.stateDict()
+        XCTAssertEqual(Set(state.keys), Set(reference.finalState.keys), name)
+        for (key, values) in reference.finalState {
+            assertClose(state[key]?.scalars ?? [], values, atol: 1e-5, rtol: 1e-4, "\(name) final \(key)")
+        }
+    }
+
+    let inputs = Tensor(PyTorchReference.mlpInputs)
+    let labels = Tensor(labels: PyTorchReference.mlpLabels)
+
+    func crossEntropyLoss(_ model: Sequential) -> Tensor { crossEntropy(model(inputs), labels) }
+
+    func testSGD() throws {
+        run("sgd", try mlp(), { SGD($0, lr: 0.1) }, loss: crossEntropyLoss)
+    }
+
+    func testSGDMomentum() throws {
+        run("sgd_momentum", try mlp(), { SGD($0, lr: 0.1, momentum: 0.9) }, loss: crossEntropyLoss)
+    }
+
+    func testSGDNesterov() throws {
+        run("sgd_nesterov", try mlp(), { SGD($0, lr: 0.1, momentum: 0.9, nesterov: true) }, loss: crossEntropyLoss)
+    }
+
+    func testSGDMomentumWeightDecay() throws {
+        run("sgd_momentum_weight_decay", try mlp(), { SGD($0, lr: 0.1, momentum: 0.9, weightDecay: 0.01) }, loss: crossEntropyLoss)
+    }
+
+    func testAdam() throws {
+        run("adam", try mlp(), { Adam($0, lr: 0.01) }, loss: crossEntropyLoss)
+    }
+
+    func testAdamWithAllOptions() throws {
+        run(
+            "adam_weight_decay", try mlp(), { Adam($0, lr: 0.01, betas: (0.8, 0.99), eps: 1e-6, weightDecay: 0.05) },
+            loss: crossEntropyLoss)
+    }
+
+    func testClipGradNormAndStepLR() throws {
+        run(
+            "sgd_clip_steplr", try mlp(), { SGD($0, lr: 0.5, momentum: 0.9) }, clip: 0.5,
+            scheduler: { StepLR($0, stepSize: 2, gamma: 0.5) }, loss: crossEntropyLoss)
+    }
+
+    func testMSEWithTanhAndSigmoid() throws {
+        let targets = Tensor(PyTorchReference.mlpTargets)
+        run("mse_tanh_sigmoid_sgd_momentum", try mlp(tanhSigmoid: true), { SGD($0, lr: 0.5, momentum: 0.9) }) {
+            mseLoss($0(self.inputs), targets)
+        }
+    }
+
+    func testConvNet() throws {
+        let images = Tensor(PyTorchReference.cnnInputs)
+        let classes = Tensor(labels: PyTorchReference.cnnLabels)
+        run("cnn_sgd_momentum", try cnn(), { SGD($0, lr: 0.1, momentum: 0.9) }) { crossEntropy($0(images), classes) }
+    }
+
+    func testParametersWithoutGradAreSkipped() {
+        let used = Tensor(shape: [1], scalars: [1], requiresGrad: true)
+        let unused = Tensor(shape: [1], scalars: [1], requiresGrad: true)
+        let optimizer = Adam([used, unused], lr: 0.1)
+        (used * 2).sum().backward()
+        optimizer.step()
+        XCTAssertEqual(unused.scalars, [1])
+        assertClose(used.scalars, [0.9])  // Adam's first step moves by lr.
+        optimizer.zeroGrad()
+        XCTAssertNil(used.grad)
+    }
+
+    func testClipGradNormClosedForm() {
+        let a = Tensor(shape: [2], scalars: [0, 0], requiresGrad: true)
+        a.grad = Tensor(shape: [2], scalars: [3, 4])
+        XCTAssertEqual(clipGradNorm([a], maxNorm: 1), 5)
+        assertClose(a.grad!.scalars, [0.6, 0.8])
+        XCTAssertEqual(clipGradNorm([a], maxNorm: 10), 1, accuracy: 1e-5)
+        assertClose(a.grad!.scalars, [0.6, 0.8])
+    }
+
+    func testStepLRSchedule() {
+        let optimizer = SGD([Tensor(shape: [1], scalars: [0], requiresGrad: true)], lr: 1)
+        let scheduler = StepLR(optimizer, stepSize: 3, gamma: 0.1)
+        var rates: [Float] = []
+        for _ in 0..<7 {
+            rates.append(scheduler.lastLR)
+            scheduler.step()
+        }
+        assertClose(rates, [1, 1, 1, 0.1, 0.1, 0.1, 0.01])
+    }
+}
