@@ -1,1 +1,94 @@
-fatalError("tutorial not written yet")
+// Tutorial 12: gradient clipping and gradient accumulation.
+//
+// Two everyday training tricks, both built on one fact from tutorial 02: gradients ADD UP in
+// `.grad` until you call zeroGrad().
+// - Clipping: one bad batch can produce a huge gradient that throws the weights far away.
+//   clipGradNorm scales all gradients down together when their combined length exceeds a limit.
+// - Accumulation: when a big batch does not fit in memory, run several small batches, let their
+//   gradients add up, and take one optimizer step, as if the batch had been big.
+//
+// Run: swift run -c release tutorial-12-clipping-accumulation      (add --quick for a shorter run)
+import Foundation
+import TandemEager
+
+let quick = CommandLine.arguments.contains("--quick") || ProcessInfo.processInfo.environment["TANDEM_QUICK"] == "1"
+
+/// Rows `range` of a [rows, columns] tensor, as a new tensor (a micro-batch).
+func rows(_ t: Tensor, _ range: Range<Int>) -> Tensor {
+    let width = t.shape[1]
+    return Tensor(shape: [range.count, width], scalars: Array(t.scalars[(range.lowerBound * width)..<(range.upperBound * width)]))
+}
+
+/// The combined length (L2 norm) of every gradient, computed by hand to check the library.
+func gradientNorm(_ parameters: [Tensor]) -> Float {
+    parameters.map { p in p.grad.map { ($0 * $0).sum().item() } ?? 0 }.reduce(0, +).squareRoot()
+}
+
+// A small regression problem: 8 inputs with 4 features, a linear target plus noise.
+manualSeed(0)
+let batch = 8
+let x = Tensor(NDArray(shape: [batch, 4], scalars: Generator.global.normal(count: batch * 4)))
+let trueWeights = Tensor(shape: [4, 1], scalars: [1, -2, 3, -4])
+let y = x.matmul(trueWeights)
+let model = Sequential {
+    Linear(4, 16)
+    ReLU()
+    Linear(16, 1)
+}
+
+print("== 1. Clipping ==")
+// A batch with one wildly wrong target (an outlier) makes a huge gradient.
+var corrupted = y.scalars
+corrupted[0] = 1000
+let badTargets = Tensor(shape: [batch, 1], scalars: corrupted)
+mseLoss(model(x), badTargets).backward()
+let before = gradientNorm(model.parameters)
+let returned = clipGradNorm(model.parameters, maxNorm: 1.0)  // returns the norm BEFORE clipping
+let after = gradientNorm(model.parameters)
+print(String(format: "gradient norm before clipping: %.3f (clipGradNorm returned %.3f)", before, returned))
+print(String(format: "gradient norm after clipping:  %.3f (maxNorm was 1.0)", after))
+print("the direction is unchanged: every gradient was multiplied by the same factor", String(format: "%.5f", after / before))
+
+print("\n== 2. Accumulation gives the full-batch gradient ==")
+// Full batch: one backward over all 8 samples.
+for p in model.parameters { p.grad = nil }
+mseLoss(model(x), y).backward()
+let fullBatch = model.parameters.map { $0.grad!.scalars }
+
+// Four micro-batches of 2: each loss is divided by 4 so the SUM of the four gradients equals the
+// gradient of the mean over all 8 (mseLoss averages over its own batch).
+for p in model.parameters { p.grad = nil }
+let micro = 2, chunks = batch / micro
+for c in 0..<chunks {
+    let part = (c * micro)..<((c + 1) * micro)
+    (mseLoss(model(rows(x, part)), rows(y, part)) / Float(chunks)).backward()  // adds into .grad
+}
+let accumulated = model.parameters.map { $0.grad!.scalars }
+let difference = zip(fullBatch, accumulated).flatMap { zip($0, $1).map { abs($0 - $1) } }.max()!
+print("max |full-batch gradient - accumulated gradient| =", difference)
+
+print("\n== 3. Training with both ==")
+// Fresh model; an update every `chunks` micro-batches, clipped to norm 5.
+manualSeed(1)
+let net = Sequential {
+    Linear(4, 16)
+    ReLU()
+    Linear(16, 1)
+}
+// `accumulating: true` tells the optimizer the summed gradients are on purpose; without it, Tandem
+// warns that zeroGrad() seems to be missing (the classic bug this trick looks like).
+let optimizer = SGD(net.parameters, lr: 0.05, momentum: 0.9, accumulating: true)
+let steps = quick ? 20 : 200
+for step in 0...steps {
+    optimizer.zeroGrad()
+    for c in 0..<chunks {
+        let part = (c * micro)..<((c + 1) * micro)
+        (mseLoss(net(rows(x, part)), rows(y, part)) / Float(chunks)).backward()
+    }
+    let norm = clipGradNorm(net.parameters, maxNorm: 5)
+    optimizer.step()
+    if step % (steps / 4) == 0 {
+        let loss = noGrad { mseLoss(net(x), y) }.item()
+        print(String(format: "step %3d  full-batch loss %.4f  gradient norm %.3f", step, loss, norm))
+    }
+}

@@ -14,18 +14,26 @@ enum Matmul {
     }
 
     /// Describes the last two dims of `x` for BLAS, copying only when they are neither dense nor
-    /// a dense transpose. Returns the operand and the array that keeps its memory alive.
-    static func operand(_ x: NDArray) -> (Operand, NDArray) {
+    /// a dense transpose. Returns the operand and, when a copy was made, the copy that keeps its
+    /// memory alive (nil when the operand points into `x`, which the caller keeps alive: not
+    /// returning `x` saves the retains of a copy, a visible cost on small matrices).
+    static func operand(_ x: NDArray) -> (Operand, NDArray?) {
         let r = x.rank
         let rows = x.shape[r - 2], cols = x.shape[r - 1]
-        let sr = x.strides[r - 2], sc = x.strides[r - 1]
-        let batchOK = r == 2 || isDenseBatch(x)
         let p = UnsafePointer(x.storage.pointer + x.offset)
+        // NOTE: the dense case is decided without `strides`, which builds an array per call:
+        // at n = 64 that allocation was a measurable share of a whole GEMM.
+        if x.isContiguous {
+            return (Operand(pointer: p, transposed: false, leadingDimension: Swift.max(cols, 1), batchStride: rows * cols), nil)
+        }
+        let strides = x.strides
+        let sr = strides[r - 2], sc = strides[r - 1]
+        let batchOK = r == 2 || isDenseBatch(x)
         if batchOK && (sc == 1 || cols == 1) && (sr == cols || rows == 1) {
-            return (Operand(pointer: p, transposed: false, leadingDimension: Swift.max(cols, 1), batchStride: rows * cols), x)
+            return (Operand(pointer: p, transposed: false, leadingDimension: Swift.max(cols, 1), batchStride: rows * cols), nil)
         }
         if batchOK && (sr == 1 || rows == 1) && (sc == rows || cols == 1) {
-            return (Operand(pointer: p, transposed: true, leadingDimension: Swift.max(rows, 1), batchStride: rows * cols), x)
+            return (Operand(pointer: p, transposed: true, leadingDimension: Swift.max(rows, 1), batchStride: rows * cols), nil)
         }
         let dense = x.contiguous()
         return (
@@ -37,10 +45,10 @@ enum Matmul {
 
     /// Whether the batch dims are densely packed matrices (stride = rows * cols, row-major).
     private static func isDenseBatch(_ x: NDArray) -> Bool {
-        let r = x.rank
+        let r = x.rank, strides = x.strides
         var expected = x.shape[r - 2] * x.shape[r - 1]
         for axis in stride(from: r - 3, through: 0, by: -1) where x.shape[axis] != 1 {
-            if x.strides[axis] != expected { return false }
+            if strides[axis] != expected { return false }
             expected *= x.shape[axis]
         }
         return true
@@ -50,8 +58,11 @@ enum Matmul {
     static func forward(_ a: NDArray, _ b: NDArray, outShape: [Int], into out: UnsafeMutablePointer<Float>) {
         let (opA, keepA) = operand(a), (opB, keepB) = operand(b)
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1], n = b.shape[b.rank - 1]
-        let batch = outShape.dropLast(2).reduce(1, *)
-        withExtendedLifetime((keepA, keepB)) {
+        var batch = 1
+        for axis in 0..<(outShape.count - 2) { batch *= outShape[axis] }
+        // Two nested lifetimes, not one over a tuple: a tuple's type metadata is looked up at
+        // run time behind a lock, which cost more than a small GEMM.
+        withExtendedLifetime(keepA) { withExtendedLifetime(keepB) {
             if m == 0 || n == 0 { return }
             if k == 0 {
                 out.initialize(repeating: 0, count: batch * m * n)
@@ -69,7 +80,7 @@ enum Matmul {
                     Operand(pointer: opB.pointer + i * strideB, transposed: opB.transposed, leadingDimension: opB.leadingDimension, batchStride: 0),
                     m: m, n: n, k: k, out: out + i * m * n, beta: 0)
             }
-        }
+        } }
     }
 
     /// C[m, n] = A[m, k] · B[k, n] + beta C, row-major.
@@ -94,11 +105,12 @@ enum Matmul {
         for r in 0..<rows { (out + r * outFeatures).update(from: pb, count: outFeatures) }
         let weight = transposedWeight ? w.transposed(0, 1) : w
         let (opX, keepX) = operand(x), (opW, keepW) = operand(weight)
-        withExtendedLifetime((keepX, keepW, denseBias)) {
+        withExtendedLifetime(keepX) { withExtendedLifetime(keepW) {
             if rows > 0 && outFeatures > 0 && inFeatures > 0 {
                 gemm(opX, opW, m: rows, n: outFeatures, k: inFeatures, out: out, beta: 1)
             }
-        }
+        } }
+        withExtendedLifetime(denseBias) {}
         let n = rows * outFeatures
         switch activation {
         case .identity: break

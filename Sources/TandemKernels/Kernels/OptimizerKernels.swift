@@ -17,6 +17,9 @@ public enum OptimizerKernels {
         lr: Float, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
     ) {
         precondition(param.shape == grad.shape, "SGD: parameter \(param.shape) and gradient \(grad.shape) differ")
+        // Counted as kernel time by the profiler (the comparison harness splits steps into kernels and overhead).
+        let start = Profiler.isEnabled ? Profiler.now() : 0
+        defer { if Profiler.isEnabled { Profiler.record("sgd_update", since: start) } }
         let n = param.count
         let g = grad.contiguous()
         let pg = g.storage.pointer + g.offset
@@ -52,6 +55,8 @@ public enum OptimizerKernels {
         lr: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0
     ) {
         precondition(param.shape == grad.shape, "Adam: parameter \(param.shape) and gradient \(grad.shape) differ")
+        let start = Profiler.isEnabled ? Profiler.now() : 0
+        defer { if Profiler.isEnabled { Profiler.record("adam_update", since: start) } }
         let n = param.count
         let g = grad.contiguous()
         let pg = g.storage.pointer + g.offset
@@ -93,6 +98,8 @@ public enum OptimizerKernels {
     /// accumulator += addend (same shape), in place: gradient accumulation.
     public static func accumulate(_ accumulator: inout NDArray, _ addend: NDArray) {
         precondition(accumulator.shape == addend.shape, "accumulate: \(accumulator.shape) vs \(addend.shape)")
+        let start = Profiler.isEnabled ? Profiler.now() : 0
+        defer { if Profiler.isEnabled { Profiler.record("accumulate", since: start) } }
         let n = accumulator.count
         let a = addend.contiguous()
         accumulator.withUnsafeMutableBufferPointer { b in

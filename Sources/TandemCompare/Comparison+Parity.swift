@@ -1,0 +1,59 @@
+extension Comparison {
+    /// Runs the forward pass and the loss once in each frontend on the same batch from the same
+    /// weights, and returns the largest difference after every layer: the first row above the
+    /// tolerance is the first op whose values diverge.
+    func compareActivations(
+        weights: [(name: String, value: NDArray)], batch: (inputs: NDArray, labels: [Int])
+    ) throws -> [ActivationDiff] {
+        let spec = self.spec
+        var eager: [(String, NDArray)] = []
+        try checked {
+            noGrad {
+                let parameters = Parameters(weights) { Tensor($1) }
+                let logits = spec.forward(Tensor(batch.inputs), parameters) { eager.append(($0, $1.array)) }
+                eager.append(("loss: crossEntropy", crossEntropy(logits, Tensor(labels: batch.labels)).array))
+            }
+        }
+
+        let graph = Graph()
+        var nodes: [(String, Node)] = []
+        let (inputs, labels) = try checked {
+            let inputs = graph.placeholder(shape: [nil] + spec.sampleShape.map { Optional($0) }, name: "x")
+            let labels = graph.labelsPlaceholder(name: "y")
+            let parameters = Parameters(weights) { graph.variable($1, name: $0) }
+            let logits = spec.forward(inputs, parameters) { nodes.append(($0, $1)) }
+            nodes.append(("loss: crossEntropy", crossEntropy(logits, labels)))
+            return (inputs, labels)
+        }
+        let session = Session(graph: graph)
+        try session.run(graph.initializeVariables())
+        let values = try session.run(nodes.map(\.1), feed: [inputs: batch.inputs, labels: labelArray(batch.labels)])
+
+        return zip(eager, values).map { e, g in
+            ActivationDiff(layer: e.0, maxAbsDiff: maxAbsDifference(e.1, g), shape: e.1.shape)
+        }
+    }
+}
+
+/// The largest absolute elementwise difference (infinity when shapes differ or a value is NaN
+/// on one side only).
+func maxAbsDifference(_ a: NDArray, _ b: NDArray) -> Double {
+    guard a.shape == b.shape else { return .infinity }
+    var worst = 0.0
+    for (x, y) in zip(a.scalars, b.scalars) {
+        if x.isNaN && y.isNaN { continue }
+        let d = Double(abs(x - y))
+        if !(d <= worst) { worst = d.isNaN ? .infinity : d }
+    }
+    return worst
+}
+
+extension Comparison {
+    /// The graph frontend's training graph (loss and train op) in DOT, as built and as the session
+    /// runs it after the optimisation passes, for the report's pictures.
+    func graphPictures(weights: [(name: String, value: NDArray)]) throws -> (before: String?, after: String?) {
+        let trainer = try GraphTrainer(self, weights: weights)
+        let fetches = [trainer.loss, trainer.train]
+        return (try trainer.graph.dot(fetches: fetches), try trainer.graph.dot(fetches: fetches, optimized: true))
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+
+/// The fault catalogue as graph (TensorFlow 1.x-style) programs: build the graph, then run it in
+/// a loop. The verdict comes from what happened: an error at construction (`checked` throws it),
+/// an error from `Session.run`, a warning in `graph.warnings`, or printed output.
+enum GraphFaults {
+    static let frontend = "graph"
+
+    static func run(_ fault: Fault) -> FaultResult {
+        // Warnings are also printed to standard error; keep the terminal clean while judging.
+        captureOutput { () -> FaultResult in
+            switch fault {
+            case .shapeMismatch: return shapeMismatch()
+            case .wrongFeedShape: return wrongFeedShape()
+            case .nanFromLog: return nanFromLog()
+            case .unusedParameter: return unusedParameter()
+            case .forgottenZeroGrad:
+                return .notApplicable(fault, frontend, because: "every run computes fresh gradients; nothing accumulates")
+            case .lossWithHistory: return lossWithHistory()
+            case .printIntermediate: return printIntermediate()
+            case .opsInLoop: return opsInLoop()
+            }
+        }.result
+    }
+
+    /// An MLP's pieces: placeholders, variables, loss and train op.
+    struct Model {
+        let graph = Graph()
+        var x: Node!
+        var y: Node!
+        var variables: [Node] = []
+        var hidden: Node!
+        var loss: Node!
+        var train: Node!
+    }
+
+    static func variables(_ graph: Graph, _ layers: [(Int, Int)]) -> [Node] {
+        layers.enumerated().flatMap { index, layer -> [Node] in
+            let (w, b) = faultWeights(layer.0, layer.1)
+            return [graph.variable(w, name: "w\(index)"), graph.variable(b, name: "b\(index)")]
+        }
+    }
+
+    static func feed(_ model: Model, _ x: NDArray, _ y: [Int]) -> [Node: NDArray] {
+        [model.x: x, model.y: labelArray(y)]
+    }
+
+    /// A two-layer model built without faults (the programs below change one line of it).
+    static func buildModel(hidden: Int = 256) -> Model {
+        var m = Model()
+        m.x = m.graph.placeholder(shape: [nil, 784], name: "images")
+        m.y = m.graph.labelsPlaceholder(name: "labels")
+        m.variables = variables(m.graph, [(hidden, 784), (10, hidden)])
+        m.hidden = linear(m.x, weight: m.variables[0], bias: m.variables[1]).relu()
+        m.loss = crossEntropy(linear(m.hidden, weight: m.variables[2], bias: m.variables[3]), m.y)
+        m.train = MomentumOptimizer(learningRate: 0.05, momentum: 0.9).minimize(m.loss)
+        return m
+    }
+
+    /// A hidden layer expects 500 features but receives 512: reported when the node is added.
+    static func shapeMismatch() -> FaultResult {
+        let g = Graph()
+        let probe = FaultProbe { g.warnings }
+        var fault: SourceLocation?
+        do {
+            let train = try checked { () -> Node in
+                let x = g.placeholder(shape: [nil, 784], name: "images")
+                let y = g.labelsPlaceholder(name: "labels")
+                let p = variables(g, [(512, 784), (256, 500), (10, 256)])
+                let h1 = linear(x, weight: p[0], bias: p[1]).relu()
+                let h2 = linear(h1, weight: p[2], bias: p[3]).relu(); fault = here()
+                let loss = crossEntropy(linear(h2, weight: p[4], bias: p[5]), y)
+                _ = x
+                return MomentumOptimizer(learningRate: 0.05, momentum: 0.9).minimize(loss)
+            }
+            let session = Session(graph: g)
+            try session.run(g.initializeVariables())
+            probe.startRunning()
+            for (x, y) in faultBatches(steps: 3) {
+                try session.run(train, feed: [g.node(named: "images")!: x, g.node(named: "labels")!: labelArray(y)])
+            }
+        } catch { probe.record(error) }
+        probe.collect()
+        return probe.observation.judge(.shapeMismatch, frontend: frontend, op: "linear", shapes: ["[256, 500]"], line: fault)
+    }
+
+    /// A batch with 780 features fed to a placeholder of 784: reported by `Session.run`, naming
+    /// the placeholder and the line that created it.
+    static func wrongFeedShape() -> FaultResult {
+        let g = Graph()
+        let probe = FaultProbe { g.warnings }
+        var fault: SourceLocation?
+        do {
+            let (x, y, train) = try checked { () -> (Node, Node, Node) in
+                let x = g.placeholder(shape: [nil, 784], name: "images"); fault = here()
+                let y = g.labelsPlaceholder(name: "labels")
+                let p = variables(g, [(256, 784), (10, 256)])
+                let loss = crossEntropy(linear(linear(x, weight: p[0], bias: p[1]).relu(), weight: p[2], bias: p[3]), y)
+                return (x, y, MomentumOptimizer(learningRate: 0.05, momentum: 0.9).minimize(loss))
+            }
+            let session = Session(graph: g)
+            try session.run(g.initializeVariables())
+            probe.startRunning()
+            for (batch, labels) in faultBatches(steps: 3, features: 780) {
+                try session.run(train, feed: [x: batch, y: labelArray(labels)])
+            }
+        } catch { probe.record(error) }
+        probe.collect()
+        return probe.observation.judge(.wrongFeedShape, frontend: frontend, op: "images", shapes: ["[64, 780]"], line: fault)
+    }
+
+    /// `log` of values that are often negative; one debug line: the session's check-numerics option.
+    static func nanFromLog() -> FaultResult {
+        let g = Graph()
+        let probe = FaultProbe { g.warnings }
+        var fault: SourceLocation?
+        do {
+            let (x, y, train) = try checked { () -> (Node, Node, Node) in
+                let x = g.placeholder(shape: [nil, 784], name: "images")
+                let y = g.labelsPlaceholder(name: "labels")
+                let p = variables(g, [(256, 784), (10, 256)])
+                let h = linear(x, weight: p[0], bias: p[1]).log(); fault = here()
+                let loss = crossEntropy(linear(h, weight: p[2], bias: p[3]), y)
+                return (x, y, MomentumOptimizer(learningRate: 0.05, momentum: 0.9).minimize(loss))
+            }
+            let session = Session(graph: g, options: Session.Options(checkNumerics: true))  // the debug line
+            try session.run(g.initializeVariables())
+            probe.startRunning()
+            for (batch, labels) in faultBatches(steps: 3) {
+                try session.run(train, feed: [x: batch, y: labelArray(labels)])
+            }
+        } catch { probe.record(error) }
+        probe.collect()
+        probe.observation.debugLines = 1
+        return probe.observation.judge(.nanFromLog, frontend: frontend, op: "log", shapes: ["[64, 256]", "[?, 256]"], line: fault)
+    }
+
+    /// A variable in the optimizer's list that the loss never uses (TF1's `minimize(var_list:)`).
+    static func unusedParameter() -> FaultResult {
+        var m = Model()
+        let probe = FaultProbe { [graph = m.graph] in graph.warnings }
+        var fault: SourceLocation?
+        do {
+            try checked {
+                m.x = m.graph.placeholder(shape: [nil, 784], name: "images")
+                m.y = m.graph.labelsPlaceholder(name: "labels")
+                m.variables = variables(m.graph, [(256, 784), (10, 256)])
+                let extra = m.graph.variable(NDArray(zeros: [10]), name: "extra"); fault = here()
+                let logits = linear(linear(m.x, weight: m.variables[0], bias: m.variables[1]).relu(), weight: m.variables[2], bias: m.variables[3])
+                m.loss = crossEntropy(logits, m.y)
+                let optimizer = MomentumOptimizer(learningRate: 0.05, momentum: 0.9)
+                m.train = optimizer.applyGradients(optimizer.computeGradients(m.loss, variables: m.variables + [extra]))
+            }
+            let session = Session(graph: m.graph)
+            try session.run(m.graph.initializeVariables())
+            probe.startRunning()
+            for (x, y) in faultBatches(steps: 3) { try session.run(m.train, feed: feed(m, x, y)) }
+        } catch { probe.record(error) }
+        probe.collect()
+        return probe.observation.judge(.unusedParameter, frontend: frontend, op: "extra", shapes: ["[10]"], line: fault)
+    }
+
+    /// `total = total + loss` in the loop: a new node every step (TF1's version of a loss kept
+    /// with its history).
+    static func lossWithHistory() -> FaultResult {
+        let m = buildModel()
+        let probe = FaultProbe { m.graph.warnings }
+        var fault: SourceLocation?
+        do {
+            var total = m.graph.constant(NDArray(0))
+            let session = Session(graph: m.graph)
+            try session.run(m.graph.initializeVariables())
+            probe.startRunning()
+            for (x, y) in faultBatches(steps: 4) {
+                total = total.adding(m.loss); fault = here()
+                try checked { _ = try session.run([m.train, total], feed: feed(m, x, y)) }
+            }
+        } catch { probe.record(error) }
+        probe.collect()
+        return probe.observation.judge(.lossWithHistory, frontend: frontend, op: "add", shapes: [], line: fault)
+    }
+
+    /// A print node whose result is not used: off the fetch path (the tf.Print trap).
+    static func printIntermediate() -> FaultResult {
+        var m = buildModel()
+        let probe = FaultProbe { [graph = m.graph] in graph.warnings }
+        var fault: SourceLocation?
+        let (_, output) = captureOutput { () -> Void in
+            do {
+                try checked { _ = m.graph.print(m.hidden, message: "hidden:"); fault = here() }
+                let session = Session(graph: m.graph)
+                try session.run(m.graph.initializeVariables())
+                probe.startRunning()
+                for (x, y) in faultBatches(steps: 1) { try session.run(m.train, feed: feed(m, x, y)) }
+            } catch { probe.record(error) }
+        }
+        _ = m.train
+        m.train = nil
+        probe.collect()
+        probe.observation.printed = output.contains("hidden:") ? output : nil
+        probe.observation.debugLines = 1
+        return probe.observation.judge(.printIntermediate, frontend: frontend, op: "print", shapes: [], line: fault)
+    }
+
+    /// An accuracy node built inside the training loop: the graph grows every step.
+    static func opsInLoop() -> FaultResult {
+        let m = buildModel()
+        let probe = FaultProbe { m.graph.warnings }
+        var fault: SourceLocation?
+        do {
+            let session = Session(graph: m.graph)
+            try session.run(m.graph.initializeVariables())
+            probe.startRunning()
+            for (x, y) in faultBatches(steps: 4) {
+                let predictions = m.hidden.argmax(dim: 1); fault = here()
+                try checked { _ = try session.run([m.train, predictions], feed: feed(m, x, y)) }
+            }
+        } catch { probe.record(error) }
+        probe.collect()
+        return probe.observation.judge(.opsInLoop, frontend: frontend, op: "argmax", shapes: [], line: fault)
+    }
+}

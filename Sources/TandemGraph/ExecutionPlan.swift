@@ -1,0 +1,171 @@
+import Foundation
+
+/// The per-session state of one optimizer train op: momentum buffers, Adam moments, step count.
+final class OptimizerSlots {
+    var momentum: [NDArray?]
+    var m: [NDArray?]
+    var v: [NDArray?]
+    /// Steps taken, per variable (each variable's update may run at its own point of a run).
+    var steps: [Int]
+
+    init(count: Int) {
+        steps = Array(repeating: 0, count: count)
+        momentum = Array(repeating: nil, count: count)
+        m = Array(repeating: nil, count: count)
+        v = Array(repeating: nil, count: count)
+    }
+}
+
+/// A compiled set of fetches: the optimised program, its steps with integer slots, and the
+/// memory plan. Built once per (fetches, fed nodes) and reused by every later run.
+final class ExecutionPlan {
+    enum Action {
+        case feed(Node, isLabels: Bool)
+        case variable(Int)
+        case constant(NDArray)
+        case op(Op, mayReuse: Bool)
+        case print(String)
+        case initializer([Int])
+        case update(OptimizerUpdate, OptimizerSlots, part: Int?)
+        case group
+    }
+
+    struct Step {
+        let action: Action
+        let inputs: [Int]
+        let node: Node
+    }
+
+    /// The optimised program the steps were made from (for DOT export and inspection).
+    let program: Program
+    let steps: [Step]
+    let memoryPlan: MemoryPlan
+    let releaseAfter: [[Int]]
+    let outputs: [Int]
+    /// Each step's output size in the last run.
+    private var counts: [Int]
+    /// The sizes the buffers were assigned for (a change, such as a smaller batch, re-plans).
+    private var plannedCounts: [Int] = []
+    /// Each step's buffer in `buffers` (-1: allocate).
+    private var assignment: [Int]
+    /// The plan's buffers, shared by steps whose values do not live at the same time.
+    private var buffers: [Storage] = []
+    private var slots: [NDArray?]
+
+    /// A shared empty value returned by effect nodes (train ops, initializers, groups).
+    static let empty = NDArray(zeros: [0])
+
+    init(program: Program, slotsFor: (OptimizerUpdate, Int) -> OptimizerSlots) {
+        self.program = program
+        steps = program.instructions.map { instruction in
+            let action: Action
+            switch instruction.kind {
+            case .feed(let node):
+                if case .labelsPlaceholder = node.kind { action = .feed(node, isLabels: true) } else { action = .feed(node, isLabels: false) }
+            case .variable(let v): action = .variable(v)
+            case .constant(let value): action = .constant(value)
+            case .op(let op): action = .op(op, mayReuse: !op.mayAliasInput)
+            case .print(let message): action = .print(message)
+            case .initializer(let variables): action = .initializer(variables)
+            case .update(let update, let id, let part): action = .update(update, slotsFor(update, id), part: part)
+            case .group: action = .group
+            }
+            return Step(action: action, inputs: instruction.inputs, node: instruction.origin)
+        }
+        memoryPlan = MemoryPlan(program)
+        releaseAfter = memoryPlan.releaseAfter
+        outputs = program.outputs
+        counts = Array(repeating: -1, count: program.instructions.count)
+        assignment = Array(repeating: -1, count: program.instructions.count)
+        slots = Array(repeating: nil, count: program.instructions.count)
+    }
+
+    /// The bytes held by the plan's buffers.
+    var plannedBytes: Int { buffers.reduce(0) { $0 + $1.capacity * MemoryLayout<Float>.stride } }
+
+    /// Re-assigns buffers when the sizes seen in the last run differ from those planned for.
+    private func replanIfNeeded(reuseBuffers: Bool) {
+        guard reuseBuffers else {
+            if !buffers.isEmpty { buffers = []; assignment = assignment.map { _ in -1 } }
+            return
+        }
+        guard counts != plannedCounts else { return }
+        plannedCounts = counts
+        let (assigned, capacities) = memoryPlan.assignBuffers(counts: counts)
+        buffers = []
+        buffers = capacities.map { Storage(capacity: $0) }
+        assignment = assigned
+    }
+
+    /// Runs every step in order and returns the fetched values.
+    func execute(session: Session, feed: [Node: NDArray]) throws(TandemError) -> [NDArray] {
+        let checkNumerics = session.options.checkNumerics
+        let reuseBuffers = session.options.reuseBuffers
+        defer {
+            // Whatever happened, drop every value the run still holds, then fit the buffers to
+            // the sizes this run saw (a no-op in steady state).
+            for i in slots.indices { slots[i] = nil }
+            replanIfNeeded(reuseBuffers: reuseBuffers)
+        }
+        for i in steps.indices {
+            let step = steps[i]
+            let value: NDArray
+            switch step.action {
+            case .op(let op, let mayReuse):
+                var inputs: [NDArray] = []
+                inputs.reserveCapacity(step.inputs.count)
+                for s in step.inputs { inputs.append(slots[s]!) }
+                var reuse: Storage? = nil
+                let b = assignment[i]
+                // The plan guarantees the buffer's last tenant is dead; the uniqueness check
+                // (only the plan holds it) makes that a certainty, not a hope.
+                if b >= 0, mayReuse, isKnownUniquelyReferenced(&buffers[b]) { reuse = buffers[b] }
+                do {
+                    value = try op.evaluate(inputs, at: step.node.location, reusing: reuse)
+                } catch {
+                    throw Session.error(error, at: step.node)
+                }
+                counts[i] = mayReuse ? value.count : -1
+                if checkNumerics && !OptimizerKernels.isFinite(value) {
+                    throw Session.error(
+                        at: step.node,
+                        "\(op.name) produced NaN or Inf (check numerics); input shapes "
+                            + inputs.map { formatShape($0.shape) }.joined(separator: ", "))
+                }
+            case .feed(let node, let isLabels):
+                guard let fed = feed[node] else {
+                    throw Session.error(at: node, "\(node.kindName) '\(node.name)' needs a value: add it to the feed dictionary")
+                }
+                try Session.validateFeed(fed, for: node, isLabels: isLabels)
+                value = fed
+            case .variable(let v):
+                guard let current = session.variableValues[v] else { throw Session.uninitialized(step.node) }
+                value = current
+            case .constant(let constant):
+                value = constant
+            case .print(let message):
+                value = slots[step.inputs[0]]!
+                Swift.print("\(message)\(value)")
+                if checkNumerics && !OptimizerKernels.isFinite(value) {
+                    throw Session.error(at: step.node, "print: value is NaN or Inf (check numerics)")
+                }
+            case .initializer(let variables):
+                for v in variables { session.variableValues[v] = session.graph.initialValues[v] }
+                value = ExecutionPlan.empty
+            case .update(let update, let state, let part):
+                if let part {
+                    try session.apply(update, state: state, gradients: [slots[step.inputs[0]]!], parts: part..<part + 1, at: step.node)
+                } else {
+                    try session.apply(
+                        update, state: state, gradients: step.inputs.map { slots[$0]! }, parts: 0..<update.variables.count, at: step.node)
+                }
+                value = ExecutionPlan.empty
+            case .group:
+                value = ExecutionPlan.empty
+            }
+            slots[i] = value
+            for r in releaseAfter[i] { slots[r] = nil }
+        }
+        return outputs.map { slots[$0]! }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+
+/// A dataflow graph (`tf.Graph`): nodes added by building code, evaluated later by a ``Session``.
+///
+/// Nodes are appended in topological order (a node's inputs always exist before it), every node
+/// records the source line that created it, and shape rules run as nodes are added, so an
+/// impossible shape is reported at the line that built it.
+///
+/// ```swift
+/// let g = Graph()
+/// let x = g.placeholder(shape: [nil, 3], name: "x")
+/// let w = g.variable(NDArray(shape: [3, 1], scalars: [1, 2, 3]), name: "w")
+/// let loss = x.matmul(w).sum()
+/// let grads = g.gradients(of: loss, with: [w])
+/// ```
+public final class Graph {
+    /// Every node, in the order it was added (a topological order).
+    public private(set) var nodes: [Node] = []
+    /// The variable nodes, by variable index.
+    public private(set) var variables: [Node] = []
+    /// Each variable's initial value, by variable index.
+    public private(set) var initialValues: [NDArray] = []
+    /// Whether each variable is trained by optimizers' `minimize` (by variable index).
+    public private(set) var isTrainable: [Bool] = []
+    /// Warnings about the graph: variables that get a zero gradient, nodes added after the first
+    /// run (a graph growing inside a training loop). Each is also printed to stderr.
+    public private(set) var warnings: [String] = []
+    /// Whether `finalize()` was called: adding nodes is then an error.
+    public private(set) var isFinalized = false
+
+    /// Set by a session's first run: later additions are likely a graph growing in a loop.
+    var hasRun = false
+    private var warnedAboutGrowth = false
+    private var nameCounts: [String: Int] = [:]
+    private var namesInUse: Set<String> = []
+    private var nodesByName: [String: Node] = [:]
+    private var scopes: [String] = []
+
+    /// Creates an empty graph.
+    public init() {}
+
+    // MARK: Sources
+
+    /// A value fed at run time (`tf.placeholder`).
+    ///
+    /// - Parameters:
+    ///   - shape: the static shape; nil marks a dimension of any size (usually the batch).
+    ///   - name: the node's name (made unique with a suffix if already used).
+    public func placeholder(
+        shape: [Int?], name: String = "placeholder", file: StaticString = #fileID, line: UInt = #line
+    ) -> Node {
+        addNode(.placeholder, [], name: name, shape: shape.map { $0 ?? unknownDim }, location: SourceLocation(file, line))
+    }
+
+    /// Integer class labels of any length, fed as a rank-1 NDArray of whole numbers
+    /// (`NDArray(shape: [n], scalars: labels.map(Float.init))`). A fractional label is a run-time
+    /// error; an out-of-range one is reported by the loss that reads it.
+    public func labelsPlaceholder(
+        name: String = "labels", file: StaticString = #fileID, line: UInt = #line
+    ) -> Node {
+        addNode(.labelsPlaceholder, [], name: name, shape: [unknownDim], location: SourceLocation(file, line))
+    }
+
+    /// A value fixed when the graph is built (`tf.constant`).
+    public func constant(
+        _ value: NDArray, name: String = "constant", file: StaticString = #fileID, line: UInt = #line
+    ) -> Node {
+        addNode(.constant(value), [], name: name, shape: value.shape, location: SourceLocation(file, line))
+    }
+
+    /// A trainable value that lives in a session, starting at `initialValue` once
+    /// `initializeVariables()` runs (`tf.Variable`).
+    ///
+    /// - Parameters:
+    ///   - initialValue: the value the initializer assigns.
+    ///   - name: the variable's name (state is saved and loaded by name).
+    ///   - trainable: whether optimizers' `minimize` updates it.
+    public func variable(
+        _ initialValue: NDArray, name: String = "variable", trainable: Bool = true,
+        file: StaticString = #fileID, line: UInt = #line
+    ) -> Node {
+        let index = variables.count
+        let node = addNode(
+            .variable(index: index), [], name: name, shape: initialValue.shape, location: SourceLocation(file, line))
+        registerVariable(node, initialValue: initialValue, trainable: trainable)
+        return node
+    }
+
+    /// Records a variable node's initial value (used by `variable` and by loading).
+    func registerVariable(_ node: Node, initialValue: NDArray, trainable: Bool) {
+        variables.append(node)
+        initialValues.append(initialValue.contiguous())
+        isTrainable.append(trainable)
+    }
+
+    /// A node that assigns every variable created so far its initial value
+    /// (`tf.global_variables_initializer()`); run it once in each new session.
+    public func initializeVariables(file: StaticString = #fileID, line: UInt = #line) -> Node {
+        addNode(.initializer(variables: Array(variables.indices)), [], name: "init", shape: [0],
+                location: SourceLocation(file, line))
+    }
+
+    /// An identity node that prints `message` and its input's value when it executes
+    /// (`tf.Print`). Like `tf.Print`, it prints only when it is on the path of something you fetch:
+    /// use its result in place of `node`, or fetch it.
+    public func print(
+        _ node: Node, message: String, file: StaticString = #fileID, line: UInt = #line
+    ) -> Node {
+        addNode(.print(message: message), [node], name: "print", shape: node.staticShape,
+                location: SourceLocation(file, line))
+    }
+
+    /// A node that runs `nodes` for their effects (`tf.group`), returning an empty value.
+    public func group(_ nodes: [Node], name: String = "group", file: StaticString = #fileID, line: UInt = #line) -> Node {
+        addNode(.group, nodes, name: name, shape: [0], location: SourceLocation(file, line))
+    }
+
+    /// The node with this name, if any (to feed or fetch a loaded graph's nodes).
+    public func node(named name: String) -> Node? { nodesByName[name] }
+
+    /// Forbids adding nodes from now on (`tf.Graph.finalize`): a training loop that accidentally
+    /// builds nodes then fails at once instead of slowly growing the graph.
+    public func finalize() { isFinalized = true }
+
+    /// Runs `body` with names prefixed by `scope/` (`tf.name_scope`).
+    public func withNameScope<R>(_ scope: String, _ body: () throws -> R) rethrows -> R {
+        scopes.append(scope)
+        defer { scopes.removeLast() }
+        return try body()
+    }
+
+    // MARK: Adding nodes
+
+    /// Adds a primitive node, running its shape rule on the static shapes.
+    func addPrimitive(_ op: Op, _ inputs: [Node], at location: SourceLocation?) -> Node {
+        if let stranger = inputs.first(where: { $0.graph !== self }) {
+            let error = TandemError.graph(
+                node: stranger.name, reason: "\(op.name) mixes nodes of two different graphs", location: location)
+            ErrorScope.report(error)
+            return addNode(.primitive(op), inputs.filter { $0.graph === self }, name: op.name, shape: [], location: location, poison: error)
+        }
+        if let poisoned = inputs.first(where: { $0.poison != nil }) {
+            return addNode(.primitive(op), inputs, name: op.name, shape: [], location: location, poison: poisoned.poison)
+        }
+        do {
+            let shape = try op.outputShape(inputs.map(\.staticShape))
+            return addNode(.primitive(op), inputs, name: op.name, shape: shape, location: location)
+        } catch {
+            let reason = (error as? ShapeRuleError)?.reason ?? "\(error)"
+            let tandemError = TandemError.shapeMismatch(
+                op: op.name, shapes: inputs.map(\.shape), reason: reason, location: location)
+            ErrorScope.report(tandemError)
+            return addNode(.primitive(op), inputs, name: op.name, shape: [], location: location, poison: tandemError)
+        }
+    }
+
+    /// Appends a node with a unique name; checks `finalize()` and warns about growth after a run.
+    @discardableResult
+    func addNode(
+        _ kind: Node.Kind, _ inputs: [Node], name: String, shape: [Int], location: SourceLocation?,
+        poison: TandemError? = nil
+    ) -> Node {
+        var poison = poison
+        if isFinalized {
+            let error = TandemError.graph(
+                node: name, reason: "the graph is finalized; no node can be added", location: location)
+            ErrorScope.report(error)
+            poison = poison ?? error
+        } else if hasRun && !warnedAboutGrowth {
+            warnedAboutGrowth = true
+            warn("node '\(name)' was added at \(location.map { "\($0)" } ?? "an operator") after the graph first ran; "
+                 + "a graph that grows every step (ops built inside a training loop) gets slower and leaks memory")
+        }
+        let unique = uniqueName(scopes.isEmpty ? name : scopes.joined(separator: "/") + "/" + name)
+        let node = Node(graph: self, id: nodes.count, kind: kind, inputs: inputs, name: unique,
+                        staticShape: shape, location: location, poison: poison)
+        nodes.append(node)
+        nodesByName[unique] = node
+        return node
+    }
+
+    /// Records a warning and prints it to stderr.
+    func warn(_ message: String) {
+        warnings.append(message)
+        FileHandle.standardError.write(Data("TandemGraph warning: \(message)\n".utf8))
+    }
+
+    private func uniqueName(_ base: String) -> String {
+        if !namesInUse.contains(base) {
+            namesInUse.insert(base)
+            return base
+        }
+        var n = nameCounts[base, default: 0]
+        var candidate: String
+        repeat {
+            n += 1
+            candidate = "\(base)_\(n)"
+        } while namesInUse.contains(candidate)
+        nameCounts[base] = n
+        namesInUse.insert(candidate)
+        return candidate
+    }
+}

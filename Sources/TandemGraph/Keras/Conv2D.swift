@@ -1,0 +1,70 @@
+/// A 2-D convolution layer (`tf.keras.layers.Conv2D`) over NCHW inputs.
+///
+/// NOTE: Keras defaults to channels-last (NHWC) data and an HWIO kernel; Tandem's `conv2d`
+/// primitive is PyTorch's NCHW with an OIHW weight, so this layer takes `[batch, channels,
+/// height, width]` inputs (Keras' `data_format="channels_first"`) and stores its kernel as
+/// `[filters, inChannels, kh, kw]`. Initialisers are Keras' (Glorot uniform kernel, zero bias).
+public final class Conv2D: Layer {
+    /// How the borders are handled.
+    public enum Padding {
+        /// No padding: the output shrinks by `kernelSize - 1`.
+        case valid
+        /// Zero padding that keeps the spatial size at stride 1 (odd kernel sizes only).
+        case same
+    }
+
+    /// The number of output channels.
+    public let filters: Int
+    /// The side of the square kernel.
+    public let kernelSize: Int
+    /// The step between windows.
+    public let strides: Int
+    /// The border handling.
+    public let padding: Padding
+    /// The activation applied to the output.
+    public let activation: Activation
+    /// The `[filters, inChannels, kh, kw]` kernel, once built.
+    public private(set) var kernel: Node?
+    /// The `[filters]` bias, once built.
+    public private(set) var bias: Node?
+    private let name: String
+
+    /// Creates a convolution layer with `filters` output channels.
+    public init(
+        _ filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+        activation: Activation = .identity, name: String = "conv2d"
+    ) {
+        precondition(filters > 0 && kernelSize > 0 && strides > 0, "Conv2D: filters, kernelSize and strides must be positive")
+        precondition(padding == .valid || kernelSize % 2 == 1, "Conv2D: padding .same needs an odd kernel size")
+        self.filters = filters
+        self.kernelSize = kernelSize
+        self.strides = strides
+        self.padding = padding
+        self.activation = activation
+        self.name = name
+    }
+
+    private var paddingAmount: Int { padding == .same ? (kernelSize - 1) / 2 : 0 }
+
+    /// Creates the kernel and bias for `[channels, height, width]` inputs.
+    public func build(inputShape: [Int], in graph: Graph) -> [Int] {
+        precondition(inputShape.count == 3, "Conv2D expects inputs of shape [batch, channels, height, width]; got [batch] + \(inputShape)")
+        graph.withNameScope(name) {
+            kernel = graph.variable(
+                Initializer.glorotUniform([filters, inputShape[0], kernelSize, kernelSize]), name: "kernel")
+            bias = graph.variable(NDArray(zeros: [filters]), name: "bias")
+        }
+        let p = paddingAmount
+        func out(_ n: Int) -> Int { (n + 2 * p - kernelSize) / strides + 1 }
+        return [filters, out(inputShape[1]), out(inputShape[2])]
+    }
+
+    /// `activation(conv2d(input, kernel) + bias)`.
+    public func callAsFunction(_ input: Node, training: Bool) -> Node {
+        guard let kernel, let bias else { preconditionFailure("Conv2D: call build(inputShape:in:) first") }
+        return activation.apply(conv2d(input, weight: kernel, bias: bias, stride: strides, padding: paddingAmount))
+    }
+
+    /// The kernel and bias.
+    public var variables: [Node] { [kernel, bias].compactMap { $0 } }
+}

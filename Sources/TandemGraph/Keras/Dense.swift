@@ -1,0 +1,49 @@
+/// A fully connected layer (`tf.keras.layers.Dense`): `activation(x · kernel + bias)`.
+///
+/// The kernel has Keras' `[in, out]` layout and Keras' default initialisers (Glorot uniform
+/// kernel, zero bias). It is built from `matmul` and a bias add; the fusion pass turns them (with
+/// the activation) into one `linear` kernel.
+///
+/// ```swift
+/// let model = Sequential([Dense(128, activation: .relu), Dense(10)])
+/// ```
+public final class Dense: Layer {
+    /// The number of outputs.
+    public let units: Int
+    /// The activation applied to the output.
+    public let activation: Activation
+    /// The `[in, out]` kernel, once built.
+    public private(set) var kernel: Node?
+    /// The `[out]` bias, once built.
+    public private(set) var bias: Node?
+    private let name: String
+
+    /// Creates a dense layer with `units` outputs.
+    public init(_ units: Int, activation: Activation = .identity, name: String = "dense") {
+        precondition(units > 0, "Dense: units must be positive (got \(units))")
+        self.units = units
+        self.activation = activation
+        self.name = name
+    }
+
+    /// Creates the kernel and bias for inputs of `[in]` features.
+    public func build(inputShape: [Int], in graph: Graph) -> [Int] {
+        precondition(inputShape.count == 1, "Dense expects inputs of shape [batch, features]; got [batch] + \(inputShape): add Flatten() first")
+        let fanIn = inputShape[0]
+        graph.withNameScope(name) {
+            kernel = graph.variable(
+                Initializer.glorotUniform([fanIn, units], fans: (fanIn, units)), name: "kernel")
+            bias = graph.variable(NDArray(zeros: [units]), name: "bias")
+        }
+        return [units]
+    }
+
+    /// `activation(input · kernel + bias)`.
+    public func callAsFunction(_ input: Node, training: Bool) -> Node {
+        guard let kernel, let bias else { preconditionFailure("Dense: call build(inputShape:in:) first") }
+        return activation.apply(input.matmul(kernel) + bias)
+    }
+
+    /// The kernel and bias.
+    public var variables: [Node] { [kernel, bias].compactMap { $0 } }
+}

@@ -1,0 +1,14 @@
+/// Flattens every dimension but the batch into one (`tf.keras.layers.Flatten`).
+public final class Flatten: Layer {
+    /// Creates the layer.
+    public init() {}
+
+    /// `[product of the input shape]`; no variables.
+    public func build(inputShape: [Int], in graph: Graph) -> [Int] { [inputShape.reduce(1, *)] }
+
+    /// The input reshaped to `[batch, features]`.
+    public func callAsFunction(_ input: Node, training: Bool) -> Node { input.flatten(startDim: 1) }
+
+    /// None.
+    public var variables: [Node] { [] }
+}

@@ -1,0 +1,12 @@
+/// What `fit` recorded, one value per epoch (`tf.keras.callbacks.History`).
+public struct History {
+    /// Metric name ("loss", "accuracy") to its per-epoch values.
+    public var history: [String: [Float]] = [:]
+    /// Seconds each epoch took.
+    public var epochSeconds: [Double] = []
+
+    /// The training loss of each epoch (mean over its batches).
+    public var loss: [Float] { history["loss"] ?? [] }
+    /// The training accuracy of each epoch, if `accuracy` was a metric.
+    public var accuracy: [Float] { history["accuracy"] ?? [] }
+}

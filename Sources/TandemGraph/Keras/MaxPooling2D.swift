@@ -1,0 +1,27 @@
+/// Max pooling over NCHW inputs (`tf.keras.layers.MaxPooling2D`, channels first).
+public final class MaxPooling2D: Layer {
+    /// The side of the square window.
+    public let poolSize: Int
+    /// The step between windows (default: the pool size, as Keras).
+    public let strides: Int
+
+    /// Creates a pooling layer.
+    public init(poolSize: Int = 2, strides: Int? = nil) {
+        self.poolSize = poolSize
+        self.strides = strides ?? poolSize
+    }
+
+    /// The pooled shape; no variables.
+    public func build(inputShape: [Int], in graph: Graph) -> [Int] {
+        precondition(inputShape.count == 3, "MaxPooling2D expects [batch, channels, height, width] inputs")
+        return [inputShape[0], (inputShape[1] - poolSize) / strides + 1, (inputShape[2] - poolSize) / strides + 1]
+    }
+
+    /// The maximum of each window.
+    public func callAsFunction(_ input: Node, training: Bool) -> Node {
+        maxPool2d(input, kernelSize: poolSize, stride: strides)
+    }
+
+    /// None.
+    public var variables: [Node] { [] }
+}

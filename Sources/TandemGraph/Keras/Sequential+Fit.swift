@@ -1,0 +1,144 @@
+import Foundation
+
+extension Sequential {
+    /// Trains the model (`model.fit`) on inputs `x` (`[N, ...]`) and integer class labels `y`.
+    ///
+    /// - Parameters:
+    ///   - epochs: passes over the data.
+    ///   - batchSize: examples per step (the last batch of an epoch may be smaller).
+    ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
+    ///   - verbose: show the progress bar on stderr; nil shows it only when stderr is a terminal.
+    /// - Returns: the mean loss (and accuracy, if a metric) of each epoch.
+    @discardableResult
+    public func fit(
+        _ x: NDArray, _ y: [Int], epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil
+    ) throws -> History {
+        try fit(x, NDArray(shape: [y.count], scalars: y.map(Float.init)), epochs: epochs, batchSize: batchSize,
+                shuffle: shuffle, verbose: verbose)
+    }
+
+    /// Trains the model on inputs `x` and targets `y` (labels as whole-number floats `[N]` for
+    /// cross-entropy, or values shaped like the output for mean squared error).
+    @discardableResult
+    public func fit(
+        _ x: NDArray, _ y: NDArray, epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil
+    ) throws -> History {
+        try checkData(x, y)
+        try build(inputShape: Array(x.shape.dropFirst()))
+        guard let built, let session else { preconditionFailure("Sequential: not built") }
+        let n = x.shape[0]
+        let batches = (n + batchSize - 1) / batchSize
+        let show = verbose ?? ProgressBar.stderrIsTerminal
+        let xs = x.contiguous(), ys = y.contiguous()
+        var fetches = [built.trainLoss, built.trainOp]
+        if let predictions = built.trainPredictions { fetches.append(predictions) }
+        var history = History()
+        for epoch in 0..<epochs {
+            let order = shuffle ? Generator.global.permutation(n) : Array(0..<n)
+            var bar = ProgressBar(total: batches, title: "Epoch \(epoch + 1)/\(epochs)", interactive: show && ProgressBar.stderrIsTerminal)
+            var lossSum: Double = 0, correct = 0, seen = 0
+            for b in 0..<batches {
+                let indices = order[(b * batchSize)..<Swift.min((b + 1) * batchSize, n)]
+                let batchY = gatherRows(ys, indices)
+                let out = try session.run(fetches, feed: [built.input: gatherRows(xs, indices), built.target: batchY])
+                lossSum += Double(out[0].scalar) * Double(indices.count)
+                seen += indices.count
+                if fetches.count > 2 { correct += countMatches(out[2], batchY) }
+                bar.update(done: b + 1, metrics: summary(lossSum, correct, seen))
+            }
+            let metrics = summary(lossSum, correct, seen)
+            for (name, value) in metrics { history.history[name, default: []].append(value) }
+            history.epochSeconds.append(Date().timeIntervalSince(bar.start))
+            if show { bar.finish(metrics: metrics) }
+        }
+        return history
+    }
+
+    /// The loss and metrics on `x` and integer labels `y`, without training (`model.evaluate`).
+    public func evaluate(_ x: NDArray, _ y: [Int], batchSize: Int = 256) throws -> [String: Float] {
+        try evaluate(x, NDArray(shape: [y.count], scalars: y.map(Float.init)), batchSize: batchSize)
+    }
+
+    /// The loss and metrics on `x` and targets `y`, without training.
+    public func evaluate(_ x: NDArray, _ y: NDArray, batchSize: Int = 256) throws -> [String: Float] {
+        try checkData(x, y)
+        try build(inputShape: Array(x.shape.dropFirst()))
+        guard let built, let session else { preconditionFailure("Sequential: not built") }
+        let n = x.shape[0]
+        let xs = x.contiguous(), ys = y.contiguous()
+        var fetches = [built.evalLoss]
+        if let predictions = built.evalPredictions { fetches.append(predictions) }
+        var lossSum: Double = 0, correct = 0
+        for start in stride(from: 0, to: n, by: batchSize) {
+            let indices = Array(start..<Swift.min(start + batchSize, n))[...]
+            let batchY = gatherRows(ys, indices)
+            let out = try session.run(fetches, feed: [built.input: gatherRows(xs, indices), built.target: batchY])
+            lossSum += Double(out[0].scalar) * Double(indices.count)
+            if fetches.count > 1 { correct += countMatches(out[1], batchY) }
+        }
+        return Dictionary(uniqueKeysWithValues: summary(lossSum, correct, n))
+    }
+
+    /// The model's outputs for `x` (`model.predict`), computed in batches.
+    public func predict(_ x: NDArray, batchSize: Int = 256) throws -> NDArray {
+        try build(inputShape: Array(x.shape.dropFirst()))
+        guard let built, let session else { preconditionFailure("Sequential: not built") }
+        let n = x.shape[0]
+        let xs = x.contiguous()
+        var parts: [NDArray] = []
+        for start in stride(from: 0, to: n, by: batchSize) {
+            let indices = Array(start..<Swift.min(start + batchSize, n))[...]
+            parts.append(try session.run(built.outputs, feed: [built.input: gatherRows(xs, indices)]))
+        }
+        return concatenateRows(parts, count: n, rowShape: Array(built.outputs.staticShape.dropFirst()))
+    }
+
+    // MARK: Helpers
+
+    private func summary(_ lossSum: Double, _ correct: Int, _ seen: Int) -> [(String, Float)] {
+        var out = [("loss", Float(lossSum / Double(Swift.max(seen, 1))))]
+        if metrics.contains(.accuracy) { out.append(("accuracy", Float(correct) / Float(Swift.max(seen, 1)))) }
+        return out
+    }
+
+    private func checkData(_ x: NDArray, _ y: NDArray) throws {
+        guard x.rank >= 2, y.rank >= 1, x.shape[0] == y.shape[0] else {
+            throw TandemError.invalidValue(
+                op: "Sequential",
+                reason: "inputs of shape \(formatShape(x.shape)) and targets of shape \(formatShape(y.shape)) "
+                    + "must have the same number of examples (first dimension)", location: nil)
+        }
+    }
+
+    /// How many predicted classes equal the labels (bookkeeping for the accuracy metric).
+    private func countMatches(_ predictions: NDArray, _ labels: NDArray) -> Int {
+        zip(predictions.scalars, labels.scalars).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+    }
+}
+
+/// The rows `indices` of a contiguous array, as a new `[indices.count, ...]` array (a batch).
+func gatherRows(_ x: NDArray, _ indices: ArraySlice<Int>) -> NDArray {
+    let row = x.shape.dropFirst().reduce(1, *)
+    var shape = x.shape
+    shape[0] = indices.count
+    let out = NDArray(uninitializedShape: shape)
+    x.withUnsafeBufferPointer { source in
+        for (k, i) in indices.enumerated() {
+            (out.storage.pointer + k * row).update(from: source.baseAddress! + i * row, count: row)
+        }
+    }
+    return out
+}
+
+/// Stacks batches of rows back into one `[count, rowShape...]` array.
+func concatenateRows(_ parts: [NDArray], count: Int, rowShape: [Int]) -> NDArray {
+    let out = NDArray(uninitializedShape: [count] + rowShape)
+    var offset = 0
+    for part in parts {
+        part.withUnsafeBufferPointer { source in
+            (out.storage.pointer + offset).update(from: source.baseAddress!, count: source.count)
+            offset += source.count
+        }
+    }
+    return out
+}

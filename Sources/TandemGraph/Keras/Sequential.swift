@@ -1,0 +1,159 @@
+/// A Keras-style stack of layers (`tf.keras.Sequential`) built on a graph and a session.
+///
+/// `compile` chooses the optimizer, loss and metrics; the first `fit`, `evaluate` or `predict`
+/// builds the graph from the data's shape (or from `inputShape:`): a placeholder for the
+/// inputs, one for the labels, the layers' nodes for training and for inference, the loss and
+/// the optimizer's train op. Everything runs in one ``Session`` with all graph passes: there is
+/// no second execution engine.
+///
+/// Inputs are NCHW for convolutional models (see ``Conv2D``).
+///
+/// ```swift
+/// let model = Sequential([
+///     Conv2D(32, kernelSize: 3, activation: .relu), MaxPooling2D(poolSize: 2), Flatten(),
+///     Dense(128, activation: .relu), Dense(10),
+/// ])
+/// model.compile(optimizer: .sgd(learningRate: 0.05, momentum: 0.9),
+///               loss: .sparseCategoricalCrossentropy(fromLogits: true), metrics: [.accuracy])
+/// let history = try model.fit(train.images, train.labels, epochs: 5, batchSize: 64)
+/// let scores = try model.evaluate(test.images, test.labels)   // ["loss": ..., "accuracy": ...]
+/// ```
+public final class Sequential {
+    /// An optimizer choice for `compile` (the graph optimizers with Keras' names).
+    public enum Optimizer {
+        /// Gradient descent, with momentum when `momentum` is not 0.
+        case sgd(learningRate: Float = 0.01, momentum: Float = 0)
+        /// Adam.
+        case adam(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8)
+
+        var trainingOptimizer: TrainingOptimizer {
+            switch self {
+            case let .sgd(lr, momentum):
+                return momentum == 0
+                    ? GradientDescentOptimizer(learningRate: lr) as TrainingOptimizer
+                    : MomentumOptimizer(learningRate: lr, momentum: momentum)
+            case let .adam(lr, beta1, beta2, epsilon):
+                return AdamOptimizer(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon)
+            }
+        }
+    }
+
+    /// A loss choice for `compile`.
+    public enum Loss {
+        /// Cross-entropy against integer class labels; `fromLogits: false` means the model
+        /// outputs probabilities.
+        case sparseCategoricalCrossentropy(fromLogits: Bool)
+        /// The mean squared error against targets shaped like the output.
+        case meanSquaredError
+    }
+
+    /// A metric for `compile`.
+    public enum Metric: String {
+        /// The fraction of examples whose largest output is the label.
+        case accuracy
+    }
+
+    /// The layers, in order.
+    public let layers: [Layer]
+    /// The graph, once built.
+    public private(set) var graph: Graph?
+    /// The session holding the weights, once built.
+    public private(set) var session: Session?
+    /// The session options used when the graph is built (passes, numerics checks).
+    public var sessionOptions = Session.Options()
+
+    var inputShape: [Int]?
+    var optimizer: Optimizer = .sgd()
+    var loss: Loss = .sparseCategoricalCrossentropy(fromLogits: true)
+    var metrics: [Metric] = []
+    var built: Built?
+
+    /// The graph nodes of a built model.
+    struct Built {
+        let input: Node
+        let target: Node
+        let trainLoss: Node
+        let trainPredictions: Node?
+        let trainOp: Node
+        let outputs: Node
+        let evalLoss: Node
+        let evalPredictions: Node?
+    }
+
+    /// Creates a model from layers; `inputShape` (without the batch) builds it at once,
+    /// otherwise the first data seen sets it.
+    public init(_ layers: [Layer], inputShape: [Int]? = nil) {
+        self.layers = layers
+        self.inputShape = inputShape
+    }
+
+    /// Chooses the optimizer, loss and metrics (`model.compile`). Call before `fit`.
+    public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metric] = []) {
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = metrics
+        if let inputShape, built == nil { try? build(inputShape: inputShape) }
+    }
+
+    /// The model's variables, layer by layer.
+    public var variables: [Node] { layers.flatMap(\.variables) }
+
+    /// The input node (after building), to feed a loaded or exported graph.
+    public var inputNode: Node? { built?.input }
+    /// The inference output node (after building).
+    public var outputNode: Node? { built?.outputs }
+
+    /// Builds the graph for inputs of `inputShape` (without the batch) and initialises the weights.
+    func build(inputShape: [Int]) throws {
+        if let built {
+            let expected = built.input.staticShape.dropFirst()
+            guard Array(expected) == inputShape else {
+                throw TandemError.graph(
+                    node: built.input.name,
+                    reason: "the model was built for inputs of shape [?, \(expected.map(String.init).joined(separator: ", "))], "
+                        + "not [?, \(inputShape.map(String.init).joined(separator: ", "))]",
+                    location: built.input.location)
+            }
+            return
+        }
+        let g = Graph()
+        let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")
+        var shape = inputShape
+        for layer in layers { shape = layer.build(inputShape: shape, in: g) }
+        func forward(training: Bool) -> Node {
+            layers.reduce(x) { $1($0, training: training) }
+        }
+        let trainOutput = forward(training: true)
+        let hasDropout = layers.contains { $0 is Dropout }
+        let evalOutput = hasDropout ? forward(training: false) : trainOutput
+        let target: Node
+        switch loss {
+        case .sparseCategoricalCrossentropy: target = g.labelsPlaceholder(name: "labels")
+        case .meanSquaredError: target = g.placeholder(shape: [nil] + shape.map { $0 }, name: "targets")
+        }
+        func lossNode(_ output: Node) -> Node {
+            switch loss {
+            case .sparseCategoricalCrossentropy(let fromLogits):
+                return crossEntropy(fromLogits ? output : output.log(), target)
+            case .meanSquaredError:
+                return mseLoss(output, target)
+            }
+        }
+        let wantsAccuracy = metrics.contains(.accuracy)
+        let trainLoss = lossNode(trainOutput)
+        let trainOp = optimizer.trainingOptimizer.minimize(trainLoss)
+        let evalLoss = hasDropout ? lossNode(evalOutput) : trainLoss
+        built = Built(
+            input: x, target: target, trainLoss: trainLoss,
+            trainPredictions: wantsAccuracy ? trainOutput.argmax(dim: 1) : nil,
+            trainOp: trainOp, outputs: evalOutput, evalLoss: evalLoss,
+            evalPredictions: wantsAccuracy ? evalOutput.argmax(dim: 1) : nil)
+        let initializer = g.initializeVariables()
+        g.finalize()
+        let session = Session(graph: g, options: sessionOptions)
+        try session.run(initializer)
+        self.graph = g
+        self.session = session
+        self.inputShape = inputShape
+    }
+}

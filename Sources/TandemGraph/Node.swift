@@ -1,0 +1,130 @@
+/// A symbolic value in a ``Graph``: the result of an op, a placeholder, a constant or a variable.
+///
+/// Building with nodes computes nothing; it records what to compute. A ``Session`` evaluates the
+/// nodes you fetch. `Node` conforms to `TensorExpression`, so it has exactly the operators,
+/// methods and free functions of the eager `Tensor` (`matmul`, `relu()`, `sum(dim:keepDim:)`,
+/// `conv2d`, `crossEntropy`, ...), with the same shape rules and gradient rules.
+///
+/// ```swift
+/// let g = Graph()
+/// let x = g.placeholder(shape: [nil, 3], name: "x")
+/// let y = x.relu().sum(dim: 1)      // a node of static shape [?]
+/// y.shape                           // [nil]
+/// ```
+public final class Node: TensorExpression, Hashable, CustomStringConvertible {
+    /// What a node is: a source of values, a primitive, or an effect run for its side effect.
+    public enum Kind {
+        /// A value fed at run time (`tf.placeholder`).
+        case placeholder
+        /// Integer class labels fed at run time as whole-number floats.
+        case labelsPlaceholder
+        /// A value fixed when the graph is built.
+        case constant(NDArray)
+        /// A variable: `index` into the graph's variables (its value lives in a `Session`).
+        case variable(index: Int)
+        /// A primitive of the core applied to the inputs.
+        case primitive(Op)
+        /// Identity that prints its input's value when it executes (on the fetch path only).
+        case print(message: String)
+        /// Assigns every listed variable its initial value (`tf.global_variables_initializer`).
+        case initializer(variables: [Int])
+        /// Applies an optimizer update to variables, from the gradients that are its inputs.
+        case update(OptimizerUpdate)
+        /// Runs its inputs for their effects and returns nothing (`tf.group`).
+        case group
+    }
+
+    /// The graph this node belongs to (unowned: the graph owns its nodes).
+    public unowned let graph: Graph
+    /// The node's position in its graph (nodes are added in topological order).
+    public let id: Int
+    /// What the node computes.
+    public let kind: Kind
+    /// The nodes it reads.
+    public let inputs: [Node]
+    /// A unique name in the graph, such as `dense/matmul_3` or the name you gave.
+    public let name: String
+    /// The static shape in the shape rules' encoding (`unknownDim` for dims known only at run time).
+    public let staticShape: [Int]
+    /// The `#fileID:#line` of the user code that created the node (nil for nodes built by a Swift
+    /// operator, which cannot take `#line`).
+    public let location: SourceLocation?
+    /// The error that made this node impossible (a shape rule failed here or upstream).
+    public let poison: TandemError?
+
+    init(graph: Graph, id: Int, kind: Kind, inputs: [Node], name: String, staticShape: [Int],
+         location: SourceLocation?, poison: TandemError?) {
+        self.graph = graph
+        self.id = id
+        self.kind = kind
+        self.inputs = inputs
+        self.name = name
+        self.staticShape = staticShape
+        self.location = location
+        self.poison = poison
+    }
+
+    /// The static shape, with nil for a dimension known only at run time (usually the batch).
+    public var shape: [Int?] { staticShape.map { $0 == unknownDim ? nil : $0 } }
+
+    /// The primitive, when the node applies one.
+    public var op: Op? {
+        if case .primitive(let op) = kind { return op }
+        return nil
+    }
+
+    /// Whether the node is a variable.
+    public var isVariable: Bool {
+        if case .variable = kind { return true }
+        return false
+    }
+
+    /// The op or kind name shown in errors and DOT output: `matmul`, `placeholder`, `variable`, ...
+    public var kindName: String {
+        switch kind {
+        case .placeholder: return "placeholder"
+        case .labelsPlaceholder: return "labels_placeholder"
+        case .constant: return "constant"
+        case .variable: return "variable"
+        case .primitive(let op): return op.description
+        case .print: return "print"
+        case .initializer: return "init"
+        case .update(let update): return update.optimizerName
+        case .group: return "group"
+        }
+    }
+
+    /// Where the node came from, for error messages: `File.swift:12`, or for operator-built nodes
+    /// the nearest input that has a line.
+    public var originDescription: String {
+        if let location { return "\(location)" }
+        var frontier = inputs
+        var seen = Set<Int>()
+        while !frontier.isEmpty {
+            let next = frontier.removeFirst()
+            guard seen.insert(next.id).inserted else { continue }
+            if let l = next.location { return "built by an operator from '\(next.name)' at \(l)" }
+            frontier.append(contentsOf: next.inputs)
+        }
+        return "built by an operator"
+    }
+
+    /// `name: op [shape]`.
+    public var description: String { "\(name): \(kindName) \(formatShape(shape))" }
+
+    // MARK: Hashable by identity
+
+    /// Identity: two nodes are equal only when they are the same node.
+    public static func == (lhs: Node, rhs: Node) -> Bool { lhs === rhs }
+    /// Hashes the node's identity.
+    public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
+
+    // MARK: TensorExpression
+
+    /// Adds a node applying `op` to `inputs` to their graph; runs the op's shape rule now, so an
+    /// impossible shape is reported at the line that built it.
+    public static func apply(_ op: Op, _ inputs: [Node], at location: SourceLocation?) -> Node {
+        precondition(!inputs.isEmpty, "Node.apply(\(op.name)): an op needs at least one input node")
+        return inputs[0].graph.addPrimitive(op, inputs, at: location)
+    }
+}

@@ -1,0 +1,29 @@
+/// Adam (`tf.train.AdamOptimizer`), computed with torch.optim.Adam's formula.
+///
+/// NOTE: TF1 adds epsilon to `sqrt(v_hat)` scaled by the bias correction differently
+/// (`lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t); w -= lr_t * m / (sqrt(v) + eps)`), which
+/// differs from torch's `m_hat / (sqrt(v_hat) + eps)` only through where epsilon lands. Tandem
+/// follows torch in both frontends (`OptimizerKernels.adam`) so eager and graph agree step by step.
+public struct AdamOptimizer: TrainingOptimizer {
+    /// The step size.
+    public var learningRate: Float
+    /// The decay of the first-moment average.
+    public var beta1: Float
+    /// The decay of the second-moment average.
+    public var beta2: Float
+    /// Added to the denominator for stability.
+    public var epsilon: Float
+
+    /// Creates the optimizer; the defaults are torch.optim.Adam's.
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    /// Adam's update.
+    public var rule: OptimizerUpdate.Rule {
+        .adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon)
+    }
+}

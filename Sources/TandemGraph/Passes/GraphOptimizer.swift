@@ -1,0 +1,51 @@
+/// The graph optimisation passes a ``Session`` runs once per set of fetches, before the first run.
+///
+/// Each pass is switchable, and each is checked by a test that the optimised and unoptimised
+/// graphs compute the same values. They run on the forward and backward graph together (after
+/// `gradients` and `minimize` added their nodes), in this order: arithmetic simplification,
+/// constant folding, common-subexpression elimination, fusion, pruning.
+public enum GraphOptimizer {
+    /// Which passes run.
+    public struct Options: Equatable, Sendable {
+        /// Rewrites `x * 1`, `x + 0`, `x - 0`, `x / 1`, `mulScalar(1)`, `addScalar(0)`, `-(-x)` to `x`.
+        public var arithmeticSimplification: Bool
+        /// Evaluates ops whose inputs are all constants once, at plan time (never stateful ops,
+        /// variables or placeholders).
+        public var constantFolding: Bool
+        /// Merges nodes that apply the same op to the same inputs (never stateful ops).
+        public var commonSubexpressionElimination: Bool
+        /// Fuses matmul + bias + activation into one `linear` kernel and chains of unary
+        /// elementwise ops into one `fusedElementwise` pass over memory.
+        public var fusion: Bool
+        /// Removes nodes that no fetch needs after the other passes (dead-code elimination).
+        public var pruning: Bool
+
+        /// Creates options; every pass is on by default.
+        public init(
+            arithmeticSimplification: Bool = true, constantFolding: Bool = true,
+            commonSubexpressionElimination: Bool = true, fusion: Bool = true, pruning: Bool = true
+        ) {
+            self.arithmeticSimplification = arithmeticSimplification
+            self.constantFolding = constantFolding
+            self.commonSubexpressionElimination = commonSubexpressionElimination
+            self.fusion = fusion
+            self.pruning = pruning
+        }
+
+        /// Every pass on.
+        public static let all = Options()
+        /// Every pass off: the graph runs as built (only the subgraph the fetches need).
+        public static let none = Options(
+            arithmeticSimplification: false, constantFolding: false, commonSubexpressionElimination: false,
+            fusion: false, pruning: false)
+    }
+
+    /// Runs the enabled passes on a program.
+    static func optimize(_ program: inout Program, options: Options) {
+        if options.arithmeticSimplification { ArithmeticSimplification.run(&program) }
+        if options.constantFolding { ConstantFolding.run(&program) }
+        if options.commonSubexpressionElimination { CommonSubexpressionElimination.run(&program) }
+        if options.fusion { Fusion.run(&program) }
+        if options.pruning { program.removeUnreachable() }
+    }
+}

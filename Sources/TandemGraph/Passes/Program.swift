@@ -1,0 +1,150 @@
+/// A graph lowered for one set of fetches: the instructions the fetches need, in topological
+/// order, which the optimisation passes rewrite and the memory planner schedules.
+///
+/// Passes never touch the user's ``Graph`` (its nodes stay valid handles for feeding and
+/// fetching); they rewrite this copy. Every instruction keeps the node it came from, so errors
+/// after optimisation still name the user's node and line.
+struct Program {
+    /// What an instruction computes.
+    enum Kind {
+        /// A value taken from the feed dictionary (a placeholder, or any node fed by value).
+        case feed(Node)
+        /// A variable's current value in the session.
+        case variable(Int)
+        /// A fixed value.
+        case constant(NDArray)
+        /// A primitive of the core.
+        case op(Op)
+        /// Identity that prints its input.
+        case print(String)
+        /// Assigns variables their initial values.
+        case initializer([Int])
+        /// An optimizer update of variables from the gradients that are its inputs: all of
+        /// them (`part` nil), or only the update's variable number `part` (after scheduling).
+        case update(OptimizerUpdate, nodeID: Int, part: Int?)
+        /// Runs its inputs for their effects.
+        case group
+    }
+
+    /// One step of the program.
+    struct Instruction {
+        var kind: Kind
+        var inputs: [Int]
+        /// The graph node it computes (or, after fusion, the last node of the fused group).
+        var origin: Node
+        /// The static shape (`unknownDim` for run-time dims).
+        var shape: [Int]
+
+        var op: Op? {
+            if case .op(let op) = kind { return op }
+            return nil
+        }
+        var constantValue: NDArray? {
+            if case .constant(let value) = kind { return value }
+            return nil
+        }
+    }
+
+    var instructions: [Instruction]
+    /// The instruction computing each fetch.
+    var outputs: [Int]
+
+    /// Lowers the part of `graph` that `fetches` need; fed nodes become feed instructions and
+    /// their inputs are not needed. Throws the shape error of a poisoned node on the path.
+    init(graph: Graph, fetches: [Node], fed: Set<Node>) throws(TandemError) {
+        var needed = [Bool](repeating: false, count: graph.nodes.count)
+        var stack = fetches
+        while let node = stack.popLast() {
+            if needed[node.id] { continue }
+            needed[node.id] = true
+            if !fed.contains(node) { stack.append(contentsOf: node.inputs) }
+        }
+        var index = [Int](repeating: -1, count: graph.nodes.count)
+        var instructions: [Instruction] = []
+        for node in graph.nodes where needed[node.id] {
+            let kind: Kind
+            if fed.contains(node) {
+                kind = .feed(node)
+            } else {
+                if let poison = node.poison { throw poison }
+                switch node.kind {
+                case .placeholder, .labelsPlaceholder: kind = .feed(node)
+                case .constant(let value): kind = .constant(value)
+                case .variable(let v): kind = .variable(v)
+                case .primitive(let op): kind = .op(op)
+                case .print(let message): kind = .print(message)
+                case .initializer(let variables): kind = .initializer(variables)
+                case .update(let update): kind = .update(update, nodeID: node.id, part: nil)
+                case .group: kind = .group
+                }
+            }
+            let inputs: [Int]
+            if case .feed = kind { inputs = [] } else { inputs = node.inputs.map { index[$0.id] } }
+            index[node.id] = instructions.count
+            instructions.append(Instruction(kind: kind, inputs: inputs, origin: node, shape: node.staticShape))
+        }
+        self.instructions = instructions
+        self.outputs = fetches.map { index[$0.id] }
+    }
+
+    /// For each instruction, how many instructions read its value (shape-only reads excluded)
+    /// plus one if it is fetched.
+    func valueUseCounts() -> [Int] {
+        var counts = [Int](repeating: 0, count: instructions.count)
+        for instruction in instructions {
+            let shapeOnly = instruction.op.map(shapeOnlyInputs) ?? []
+            for (position, input) in instruction.inputs.enumerated() where !shapeOnly.contains(position) {
+                counts[input] += 1
+            }
+        }
+        for output in outputs { counts[output] += 1 }
+        return counts
+    }
+
+    /// Replaces every read of instruction `i` by a read of `forward[i]` (a table built by a pass,
+    /// followed transitively), in inputs and in outputs.
+    mutating func applyRedirects(_ forward: [Int]) {
+        func resolve(_ i: Int) -> Int {
+            var j = i
+            while forward[j] != j { j = forward[j] }
+            return j
+        }
+        for i in instructions.indices {
+            instructions[i].inputs = instructions[i].inputs.map(resolve)
+        }
+        outputs = outputs.map(resolve)
+    }
+
+    /// Keeps only the instructions the outputs need, renumbered (dead-code elimination).
+    mutating func removeUnreachable() {
+        var live = [Bool](repeating: false, count: instructions.count)
+        var stack = outputs
+        while let i = stack.popLast() {
+            if live[i] { continue }
+            live[i] = true
+            stack.append(contentsOf: instructions[i].inputs)
+        }
+        var renumber = [Int](repeating: -1, count: instructions.count)
+        var kept: [Instruction] = []
+        for (i, instruction) in instructions.enumerated() where live[i] {
+            renumber[i] = kept.count
+            var copy = instruction
+            copy.inputs = copy.inputs.map { renumber[$0] }
+            kept.append(copy)
+        }
+        instructions = kept
+        outputs = outputs.map { renumber[$0] }
+    }
+}
+
+/// The input positions an op reads only for their shape (their values are never touched), so a
+/// pass may substitute any value of the same run-time shape.
+func shapeOnlyInputs(_ op: Op) -> [Int] {
+    switch op {
+    case .reduceLike, .expandLike, .broadcastLike, .reshapeLike: return [1]
+    case .zerosLike: return [0]
+    case .conv2dBackwardInput: return [2]
+    case .conv2dBackwardWeight: return [2]
+    default: return []
+    }
+}

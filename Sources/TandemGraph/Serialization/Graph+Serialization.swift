@@ -1,0 +1,229 @@
+import Foundation
+
+/// A graph read from a file, with a session whose variables hold the saved values.
+public struct LoadedGraph {
+    /// The graph, with the names, shapes and source lines it was saved with.
+    public let graph: Graph
+    /// A session over `graph` with every variable initialised to its saved value.
+    public let session: Session
+
+    /// The node with this name (to feed or fetch), or an error naming what is missing.
+    public func node(named name: String) throws -> Node {
+        guard let node = graph.node(named: name) else {
+            throw TandemError.graph(node: name, reason: "no node of this name in the loaded graph", location: nil)
+        }
+        return node
+    }
+
+    /// Runs fetches by name with feeds by name.
+    @discardableResult
+    public func run(_ fetches: [String], feed: [String: NDArray] = [:]) throws -> [NDArray] {
+        var nodes: [Node: NDArray] = [:]
+        for (name, value) in feed { nodes[try node(named: name)] = value }
+        return try session.run(try fetches.map { try node(named: $0) }, feed: nodes)
+    }
+}
+
+extension Graph {
+    /// Saves the graph and its variables' values to one file (see `GraphFile` for the format).
+    ///
+    /// - Parameters:
+    ///   - url: where to write; the write is atomic (temporary file, then rename).
+    ///   - session: whose variable values to save (trained weights); nil saves the initial values.
+    ///     An uninitialised variable is saved with its initial value.
+    public func save(to url: URL, session: Session? = nil) throws {
+        var data = [Float]()
+        var records: [GraphFile.NodeRecord] = []
+        func store(_ array: NDArray) -> GraphFile.DataRange {
+            let range = GraphFile.DataRange(offset: data.count, count: array.count)
+            data += array.scalars
+            return range
+        }
+        for node in nodes {
+            if let poison = node.poison {
+                throw TandemError.file(path: url.path, reason: "cannot save node '\(node.name)': \(poison)")
+            }
+            var r = GraphFile.NodeRecord(
+                name: node.name, kind: "", inputs: node.inputs.map(\.id), shape: node.staticShape,
+                file: node.location?.file, line: node.location?.line)
+            switch node.kind {
+            case .placeholder: r.kind = "placeholder"
+            case .labelsPlaceholder: r.kind = "labels"
+            case .constant(let value):
+                r.kind = "constant"
+                r.data = store(value)
+            case .variable(let index):
+                r.kind = "variable"
+                var value = initialValues[index]
+                if let session, index < session.variableValues.count, let current = session.variableValues[index] {
+                    value = current
+                }
+                r.data = store(value)
+                r.trainable = isTrainable[index]
+            case .primitive(let op):
+                r.kind = "op"
+                r.op = op.serialized
+            case .print(let message):
+                r.kind = "print"
+                r.message = message
+            case .initializer(let variables):
+                r.kind = "init"
+                r.variables = variables
+            case .update(let update):
+                r.kind = "update"
+                r.variables = update.variables
+                switch update.rule {
+                case let .sgd(lr, momentum): r.rule = .init(kind: "sgd", learningRate: lr, momentum: momentum)
+                case let .adam(lr, b1, b2, eps):
+                    r.rule = .init(kind: "adam", learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)
+                }
+            case .group: r.kind = "group"
+            }
+            records.append(r)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let header = try encoder.encode(GraphFile.Header(version: Int(GraphFile.version), nodes: records))
+        var bytes = Data(GraphFile.magic)
+        func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+        append(GraphFile.version)
+        append(UInt64(header.count))
+        bytes.append(header)
+        let payload = data.withUnsafeBytes { Data($0) }  // float32, little-endian on every supported host
+        append(UInt64(payload.count))
+        bytes.append(payload)
+        var checksum = header.withUnsafeBytes { GraphFile.fnv1a($0) }
+        checksum = payload.withUnsafeBytes { GraphFile.fnv1a($0, hash: checksum) }
+        append(checksum)
+        try GraphFile.writeAtomically(bytes, to: url)
+    }
+
+    /// Loads a graph file written by `save(to:session:)`: validates it completely, rebuilds the
+    /// graph, and returns it with a session whose variables hold the saved values.
+    ///
+    /// Errors are `TandemError.file` naming the file and what is wrong: missing, truncated,
+    /// corrupt (bad magic, checksum or node), or written by a newer format version.
+    public static func load(from url: URL) throws -> LoadedGraph {
+        let path = url.path
+        func fail(_ reason: String) -> TandemError { .file(path: path, reason: reason) }
+        let bytes: Data
+        do { bytes = try Data(contentsOf: url) } catch { throw fail("cannot read: \(error.localizedDescription)") }
+        var cursor = 0
+        func take(_ n: Int, _ what: String) throws -> Data {
+            guard n >= 0, bytes.count - cursor >= n else {
+                throw fail("truncated: the file ends inside the \(what) (\(bytes.count) bytes)")
+            }
+            defer { cursor += n }
+            return bytes.subdata(in: (bytes.startIndex + cursor)..<(bytes.startIndex + cursor + n))
+        }
+        func integer<T: FixedWidthInteger>(_: T.Type, _ what: String) throws -> T {
+            let raw = try take(MemoryLayout<T>.size, what)
+            return T(littleEndian: raw.withUnsafeBytes { $0.loadUnaligned(as: T.self) })
+        }
+        guard Array(try take(8, "magic bytes")) == GraphFile.magic else {
+            throw fail("not a Tandem graph file (bad magic bytes)")
+        }
+        let version = try integer(UInt32.self, "version")
+        guard version <= GraphFile.version else {
+            throw fail("written with graph format version \(version); this build of Tandem reads up to version \(GraphFile.version)")
+        }
+        guard version >= 1 else { throw fail("corrupt: format version 0") }
+        let headerLength = try integer(UInt64.self, "header length")
+        guard headerLength <= UInt64(bytes.count) else { throw fail("truncated: the header length (\(headerLength)) runs past the end of the file") }
+        let header = try take(Int(headerLength), "header")
+        let dataLength = try integer(UInt64.self, "data length")
+        guard dataLength <= UInt64(bytes.count), dataLength % 4 == 0 else {
+            throw fail("truncated or corrupt: the data length (\(dataLength)) does not fit the file")
+        }
+        let payload = try take(Int(dataLength), "data section")
+        let stored = try integer(UInt64.self, "checksum")
+        guard cursor == bytes.count else { throw fail("corrupt: \(bytes.count - cursor) unexpected bytes after the checksum") }
+        var checksum = header.withUnsafeBytes { GraphFile.fnv1a($0) }
+        checksum = payload.withUnsafeBytes { GraphFile.fnv1a($0, hash: checksum) }
+        guard checksum == stored else { throw fail("corrupt: checksum mismatch (the file was modified or damaged)") }
+        let decoded: GraphFile.Header
+        do { decoded = try JSONDecoder().decode(GraphFile.Header.self, from: header) } catch {
+            throw fail("corrupt header: \(error)")
+        }
+        let floats: [Float] = payload.withUnsafeBytes { raw in
+            (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+        let graph = try rebuild(decoded.nodes, floats: floats, fail: fail)
+        let session = Session(graph: graph)
+        for (index, variable) in graph.variables.enumerated() {
+            try session.assign(graph.initialValues[index], to: variable)
+        }
+        return LoadedGraph(graph: graph, session: session)
+    }
+
+    private static func rebuild(
+        _ records: [GraphFile.NodeRecord], floats: [Float], fail: (String) -> TandemError
+    ) throws -> Graph {
+        let graph = Graph()
+        var variableCount = 0
+        for (i, r) in records.enumerated() {
+            let label = "node \(i) ('\(r.name)')"
+            guard r.inputs.allSatisfy({ $0 >= 0 && $0 < i }) else { throw fail("corrupt: \(label) reads a node that is not before it") }
+            guard r.shape.allSatisfy({ $0 >= -1 }) else { throw fail("corrupt: \(label) has shape \(r.shape)") }
+            let inputs = r.inputs.map { graph.nodes[$0] }
+            let location = r.file.map { SourceLocation(file: $0, line: r.line ?? 0) }
+            func values() throws -> NDArray {
+                guard let range = r.data, range.offset >= 0, range.count >= 0, range.offset + range.count <= floats.count,
+                      !r.shape.contains(-1), r.shape.reduce(1, *) == range.count
+                else { throw fail("corrupt: \(label) has no valid data for shape \(r.shape)") }
+                return NDArray(shape: r.shape, scalars: Array(floats[range.offset..<(range.offset + range.count)]))
+            }
+            let node: Node
+            switch r.kind {
+            case "placeholder":
+                node = graph.addNode(.placeholder, [], name: r.name, shape: r.shape, location: location)
+            case "labels":
+                node = graph.addNode(.labelsPlaceholder, [], name: r.name, shape: r.shape, location: location)
+            case "constant":
+                node = graph.addNode(.constant(try values()), [], name: r.name, shape: r.shape, location: location)
+            case "variable":
+                let value = try values()
+                node = graph.addNode(.variable(index: variableCount), [], name: r.name, shape: r.shape, location: location)
+                graph.registerVariable(node, initialValue: value, trainable: r.trainable ?? true)
+                variableCount += 1
+            case "op":
+                guard let stored = r.op, let op = Op(serialized: stored), inputs.count == op.arity else {
+                    throw fail("corrupt: \(label) has an unknown op or the wrong number of inputs")
+                }
+                do {
+                    let shape = try op.outputShape(inputs.map(\.staticShape))
+                    guard shape == r.shape else { throw ShapeRuleError("shape \(shape) differs from the saved \(r.shape)") }
+                } catch {
+                    throw fail("corrupt: \(label) (\(op.name)) does not follow from its inputs: \((error as? ShapeRuleError)?.reason ?? "\(error)")")
+                }
+                node = graph.addNode(.primitive(op), inputs, name: r.name, shape: r.shape, location: location)
+            case "print":
+                guard inputs.count == 1 else { throw fail("corrupt: \(label) print needs one input") }
+                node = graph.addNode(.print(message: r.message ?? ""), inputs, name: r.name, shape: r.shape, location: location)
+            case "init":
+                let variables = r.variables ?? []
+                guard variables.allSatisfy({ $0 >= 0 && $0 < variableCount }) else { throw fail("corrupt: \(label) initialises unknown variables") }
+                node = graph.addNode(.initializer(variables: variables), [], name: r.name, shape: r.shape, location: location)
+            case "update":
+                let variables = r.variables ?? []
+                guard variables.count == inputs.count, variables.allSatisfy({ $0 >= 0 && $0 < variableCount }), let rule = r.rule else {
+                    throw fail("corrupt: \(label) is an update with invalid variables or rule")
+                }
+                let decoded: OptimizerUpdate.Rule
+                switch rule.kind {
+                case "sgd": decoded = .sgd(learningRate: rule.learningRate, momentum: rule.momentum ?? 0)
+                case "adam":
+                    decoded = .adam(learningRate: rule.learningRate, beta1: rule.beta1 ?? 0.9, beta2: rule.beta2 ?? 0.999, epsilon: rule.epsilon ?? 1e-8)
+                default: throw fail("corrupt: \(label) has unknown optimizer '\(rule.kind)'")
+                }
+                node = graph.addNode(.update(OptimizerUpdate(rule: decoded, variables: variables)), inputs, name: r.name, shape: r.shape, location: location)
+            case "group":
+                node = graph.addNode(.group, inputs, name: r.name, shape: r.shape, location: location)
+            default:
+                throw fail("corrupt: \(label) has unknown kind '\(r.kind)'")
+            }
+            guard node.name == r.name else { throw fail("corrupt: node name '\(r.name)' appears twice") }
+        }
+        return graph
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The graph file format (`.tgraph`), version 1: one file with the graph and its weights,
+/// loadable by a program that has none of the code that built the graph.
+///
+/// All integers are little-endian.
+///
+/// | bytes | content |
+/// |---|---|
+/// | 8 | magic `TNDMGRPH` |
+/// | 4 | UInt32 format version (1) |
+/// | 8 | UInt64 length H of the header |
+/// | H | UTF-8 JSON header: `{"version": 1, "nodes": [...]}` |
+/// | 8 | UInt64 length D of the data section, in bytes |
+/// | D | float32 values of constants and variables, back to back |
+/// | 8 | UInt64 FNV-1a 64 checksum of the header and data bytes |
+///
+/// Each header node has `name`, `kind` (`placeholder`, `labels`, `constant`, `variable`, `op`,
+/// `print`, `init`, `update`, `group`), `inputs` (indices of earlier nodes), `shape` (-1 for
+/// unknown dimensions), `file`/`line` (the source line that created it), and as needed `op`
+/// (name plus attributes, see `SerializedOp`), `data` (offset and count of its floats in the
+/// data section), `trainable`, `message`, `variables` and `rule` (an optimizer's update).
+/// Readers reject an unknown magic, a newer version, lengths past the end, a bad checksum, and
+/// nodes that do not validate (unknown ops, forward references, shapes that do not follow).
+enum GraphFile {
+    static let magic = Array("TNDMGRPH".utf8)
+    static let version: UInt32 = 1
+
+    struct Header: Codable {
+        var version: Int
+        var nodes: [NodeRecord]
+    }
+
+    struct Rule: Codable {
+        var kind: String
+        var learningRate: Float
+        var momentum: Float?
+        var beta1: Float?
+        var beta2: Float?
+        var epsilon: Float?
+    }
+
+    struct DataRange: Codable {
+        var offset: Int
+        var count: Int
+    }
+
+    struct NodeRecord: Codable {
+        var name: String
+        var kind: String
+        var inputs: [Int]
+        var shape: [Int]
+        var file: String?
+        var line: Int?
+        var op: SerializedOp?
+        var data: DataRange?
+        var trainable: Bool?
+        var message: String?
+        var variables: [Int]?
+        var rule: Rule?
+    }
+
+    /// FNV-1a 64 of some bytes, continuing from `hash`.
+    static func fnv1a(_ bytes: UnsafeRawBufferPointer, hash: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = hash
+        for byte in bytes {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
+    /// Writes `bytes` to `url` atomically: a temporary file in the same directory, then a rename,
+    /// so a crash never leaves a half-written graph file under the real name.
+    static func writeAtomically(_ bytes: Data, to url: URL) throws {
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do {
+            try bytes.write(to: temporary)
+        } catch {
+            throw TandemError.file(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw TandemError.file(path: url.path, reason: "cannot move the written file into place: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import TandemCompare
+
+/// `tandem bench`: the training-step and tiny-op benchmarks.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the MLP training step (batch 64) eager vs graph (passes on/off), peak bytes, and tiny-op overhead.",
+        discussion: "Medians of several repetitions, contenders interleaved. Build with -c release for meaningful numbers.")
+
+    @Option(help: "Repetitions per contender.")
+    var repetitions = 5
+
+    @Option(help: "Training steps per repetition.")
+    var steps = 20
+
+    @Option(help: "Write the rows as JSON to this file.")
+    var json: String?
+
+    func run() throws {
+        var benchmark = Benchmark()
+        benchmark.repetitions = repetitions
+        benchmark.stepsPerRepetition = steps
+        let rows = try benchmark.run(dataset: try ComparisonDataset.mnist(), progress: { note($0) })
+        var table = TerminalTable(["task", "median", "min", "max", "unit", "peak MB"], alignRight: [false, true, true, true, false, true])
+        for row in rows {
+            table.append([
+                row.task, String(format: "%.3f", row.median), String(format: "%.3f", row.minimum), String(format: "%.3f", row.maximum),
+                row.unit, row.peakBytes.map { String(format: "%.2f", Double($0) / 1e6) } ?? "-",
+            ])
+        }
+        print(table.render(), terminator: "")
+        if let json {
+            let object = rows.map { row -> [String: Any] in
+                ["task": row.task, "median": row.median, "min": row.minimum, "max": row.maximum, "unit": row.unit,
+                 "peak_bytes": row.peakBytes ?? NSNull()]
+            }
+            try writeJSON(["rows": object], to: json)
+        }
+    }
+}

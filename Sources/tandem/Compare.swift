@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import TandemCompare
+
+/// `tandem compare`: the main job.
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the same models through both frontends and compare parity, speed, memory and debuggability.",
+        discussion: """
+            Both frontends start from identical weights (PyTorch's default initialisers, seeded) and see the \
+            same batches of the bundled MNIST. Prints tables; --json writes the figures, --report writes a \
+            self-contained HTML page with plots. Merge PyTorch/TensorFlow/JAX figures with --peers FILE \
+            (made by Benchmarks/peers/run_peers.py).
+            """)
+
+    @Option(help: "Which model: mlp, cnn, lenet5 or all (mlp and cnn).")
+    var model: ModelChoice = .all
+
+    @Option(help: "Training steps per model and frontend.")
+    var steps = 200
+
+    @Option(help: "Examples per step.")
+    var batchSize = 64
+
+    @Option(help: "Seed of the initial weights and the batch order.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Write the figures as JSON to this file.")
+    var json: String?
+
+    @Option(help: "Write an HTML report (index.html) into this directory.")
+    var report: String?
+
+    @Option(help: "Merge the peers script's JSON (PyTorch, TensorFlow, JAX figures).")
+    var peers: String?
+
+    @Flag(help: "Skip the fault catalogue (debuggability scorecard).")
+    var noFaults = false
+
+    @Flag(inversion: .prefixedNo, help: "Show progress bars (default: when standard error is a terminal).")
+    var progress: Bool?
+
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() throws {
+        let dataset = try ComparisonDataset.mnist()
+        note("data: \(dataset.name)")
+        var models: [ModelResult] = []
+        for spec in model.specs {
+            var comparison = Comparison(spec: spec, dataset: dataset, steps: steps, batchSize: batchSize, seed: seed)
+            comparison.showProgress = progress
+            note("\(spec.description): \(steps) steps of \(batchSize), eager then graph")
+            models.append(try comparison.runModel())
+        }
+        var scorecard: [FaultResult] = []
+        if !noFaults {
+            note("fault catalogue: \(Fault.allCases.count) faults x 2 frontends")
+            scorecard = FaultCatalogue.run()
+        }
+        var result = ComparisonReport(models: models, scorecard: scorecard)
+        if let peers { result.peers = try PeerResults.load(from: URL(fileURLWithPath: peers)) }
+        print(result.table())
+        if let json {
+            try result.writeJSON(to: URL(fileURLWithPath: json))
+            note("wrote \(json)")
+        }
+        if let report {
+            let url = try HTMLReport(result).write(to: URL(fileURLWithPath: report))
+            note("wrote \(url.path)")
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import TandemCompare
+
+/// `tandem train`: the reference recipe in one frontend, with test accuracy per epoch.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model on the bundled MNIST with the reference recipe and print test accuracy per epoch.",
+        discussion: "Recipe: pixels / 255, batch 64, SGD lr 0.05 momentum 0.9; 10 epochs for the MLP, 5 for the CNN.")
+
+    @Option(help: "eager (PyTorch-style Module) or graph (TensorFlow-1-style session).")
+    var frontend: FrontendChoice = .eager
+
+    @Option(help: "mlp, cnn or lenet5.")
+    var model: ModelChoice = .mlp
+
+    @Option(help: "Passes over the training set (default: 10 for the MLP, 5 for the CNNs).")
+    var epochs: Int?
+
+    @Option(help: "Examples per step.")
+    var batchSize = 64
+
+    @Option(help: "SGD learning rate.")
+    var lr: Float = 0.05
+
+    @Option(help: "SGD momentum.")
+    var momentum: Float = 0.9
+
+    @Option(help: "Seed of the initial weights and the shuffling.")
+    var seed: UInt64 = 0
+
+    @Flag(inversion: .prefixedNo, help: "Show a progress bar (default: when standard error is a terminal).")
+    var progress: Bool?
+
+    func validate() throws {
+        guard model != .all else { throw ValidationError("--model must be one model: mlp, cnn or lenet5") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+    }
+
+    func run() throws {
+        let spec = model.specs[0]
+        var training = ReferenceTraining(
+            spec: spec, frontend: frontend == .eager ? .eager : .graph, epochs: epochs)
+        training.batchSize = batchSize
+        training.learningRate = lr
+        training.momentum = momentum
+        training.seed = seed
+        let train = try ComparisonDataset.mnist(.train)
+        let test = try ComparisonDataset.mnist(.test)
+        print("\(spec.description), \(frontend.rawValue) frontend, \(training.epochs) epochs on \(train.name)")
+        var bar: ProgressBar?
+        _ = try training.run(
+            train: train, test: test,
+            onStep: { step, total, loss in
+                if step == 1 { bar = ProgressBar(total: total, label: "epoch", enabled: progress) }
+                bar?.update(step, note: String(format: "loss %.4f", loss))
+            },
+            onEpoch: { epoch in
+                bar?.finish()
+                print(String(
+                    format: "epoch %2d  mean loss %.4f  test accuracy %.4f  (%.1f s)",
+                    epoch.number, epoch.meanLoss, epoch.testAccuracy, epoch.seconds))
+            })
+    }
+}

@@ -1,0 +1,68 @@
+import XCTest
+@testable import TandemGraph
+
+final class SequentialTests: XCTestCase {
+    /// Three well-separated blobs in the plane.
+    private func blobs(_ n: Int) -> (NDArray, [Int]) {
+        let noise = testValues(2 * n, seed: 21, low: -0.3, high: 0.3)
+        let centers: [(Float, Float)] = [(1, 1), (-1, 1), (0, -1)]
+        var scalars: [Float] = [], labels: [Int] = []
+        for i in 0..<n {
+            let c = i % 3
+            scalars += [centers[c].0 + noise[2 * i], centers[c].1 + noise[2 * i + 1]]
+            labels.append(c)
+        }
+        return (NDArray(shape: [n, 2], scalars: scalars), labels)
+    }
+
+    func testFitReducesLossAndLearnsBlobs() throws {
+        manualSeed(0)
+        let (x, y) = blobs(90)
+        let model = Sequential([Dense(16, activation: .relu), Dense(3)])
+        model.compile(optimizer: .sgd(learningRate: 0.1, momentum: 0.9), loss: .sparseCategoricalCrossentropy(fromLogits: true), metrics: [.accuracy])
+        let history = try model.fit(x, y, epochs: 15, batchSize: 16, verbose: false)
+        XCTAssertEqual(history.loss.count, 15)
+        XCTAssertLessThan(history.loss.last!, history.loss.first! * 0.5)
+        let scores = try model.evaluate(x, y)
+        XCTAssertGreaterThan(scores["accuracy"]!, 0.9)
+        XCTAssertNotNil(scores["loss"])
+        let predictions = try model.predict(x)
+        XCTAssertEqual(predictions.shape, [90, 3])
+        // The kernel is Keras' [in, out] and the plan fused matmul + bias + relu.
+        XCTAssertEqual((model.layers[0] as! Dense).kernel!.shape, [2, 16])
+        let ops = try model.session!.plannedOps(fetches: [model.outputNode!], feedKeys: [model.inputNode!])
+        XCTAssertTrue(ops.contains(.linear(transposedWeight: false, activation: .relu)), "\(ops)")
+    }
+
+    func testConvolutionalModelWithDropoutAndAdam() throws {
+        manualSeed(1)
+        let n = 24
+        // Class 0: bright left half, class 1: bright right half.
+        var scalars: [Float] = []
+        let noise = testValues(n * 36, seed: 5, low: 0, high: 0.2)
+        for i in 0..<n {
+            for r in 0..<6 { for c in 0..<6 { scalars.append(((c < 3) == (i % 2 == 0) ? 1 : 0) + noise[i * 36 + r * 6 + c]) } }
+        }
+        let x = NDArray(shape: [n, 1, 6, 6], scalars: scalars)
+        let y = (0..<n).map { $0 % 2 }
+        let model = Sequential([
+            Conv2D(4, kernelSize: 3, padding: .same, activation: .relu), MaxPooling2D(poolSize: 2), Flatten(),
+            Dropout(rate: 0.25), Dense(2),
+        ])
+        model.compile(optimizer: .adam(learningRate: 0.01), loss: .sparseCategoricalCrossentropy(fromLogits: true), metrics: [.accuracy])
+        let history = try model.fit(x, y, epochs: 10, batchSize: 8, verbose: false)
+        XCTAssertLessThan(history.loss.last!, history.loss.first!)
+        XCTAssertEqual((model.layers[0] as! Conv2D).kernel!.shape, [4, 1, 3, 3])
+        XCTAssertEqual(try model.predict(x).shape, [n, 2])
+        XCTAssertGreaterThan(try model.evaluate(x, y)["accuracy"]!, 0.9)
+        // Inference runs no dropout mask.
+        let ops = try model.session!.plannedOps(fetches: [model.outputNode!], feedKeys: [model.inputNode!])
+        XCTAssertFalse(ops.contains(.bernoulliMask(p: 0.25)))
+    }
+
+    func testMismatchedDataIsAnError() {
+        let model = Sequential([Dense(2)])
+        model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
+        XCTAssertThrowsError(try model.fit(NDArray(zeros: [4, 3]), [0, 1], verbose: false))
+    }
+}

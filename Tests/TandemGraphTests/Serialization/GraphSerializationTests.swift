@@ -1,0 +1,120 @@
+import Foundation
+import XCTest
+@testable import TandemGraph
+
+final class GraphSerializationTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-graph-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A small trained model: returns the saved file and the expected output for `input`.
+    private func saveTrainedModel(_ input: NDArray) throws -> (URL, NDArray) {
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 3], name: "x")
+        let y = g.labelsPlaceholder(name: "y")
+        let w = g.variable(NDArray(shape: [3, 2], scalars: testValues(6, seed: 3)), name: "w")
+        let b = g.variable(NDArray(zeros: [2]), name: "b")
+        let logits = g.print((x.matmul(w) + b).tanh(), message: "logits: ")
+        let probabilities = logits.softmax(dim: 1, line: 1)
+        _ = g.withNameScope("out") { g.group([probabilities], name: "done") }
+        let train = AdamOptimizer(learningRate: 0.1).minimize(crossEntropy(logits, y))
+        let session = Session(graph: g)
+        try session.run(g.initializeVariables())
+        for _ in 0..<3 {
+            try session.run(train, feed: [x: NDArray(shape: [2, 3], scalars: [1, 0, 0, 0, 1, 0]), y: NDArray(shape: [2], scalars: [0, 1])])
+        }
+        let url = directory.appendingPathComponent("model.tgraph")
+        try g.save(to: url, session: session)
+        return (url, try session.run(probabilities, feed: [x: input]))
+    }
+
+    func testRoundTripRunsWithoutTheBuildingCode() throws {
+        let input = NDArray(shape: [4, 3], scalars: testValues(12, seed: 9))
+        let (url, expected) = try saveTrainedModel(input)
+        let loaded = try Graph.load(from: url)
+        let probabilities = loaded.graph.nodes.first { $0.op == .softmax(dim: 1) }!
+        let out = try loaded.run([probabilities.name], feed: ["x": input])
+        XCTAssertEqual(out[0], expected)
+        // Names, shapes and source lines survive.
+        let x = try loaded.node(named: "x")
+        XCTAssertEqual(x.shape, [nil, 3])
+        XCTAssertEqual(probabilities.location?.line, 1)
+        XCTAssertTrue(probabilities.location?.file.hasSuffix("GraphSerializationTests.swift") ?? false)
+        XCTAssertNotNil(loaded.graph.node(named: "out/done"))
+        // The train op survives too and keeps training.
+        let adam = loaded.graph.nodes.first { if case .update = $0.kind { return true } else { return false } }!
+        try loaded.session.run(adam, feed: [x: NDArray(shape: [1, 3], scalars: [1, 0, 0]), try loaded.node(named: "y"): NDArray(shape: [1], scalars: [0])])
+        XCTAssertThrowsError(try loaded.node(named: "nope"))
+    }
+
+    func testAtomicWriteLeavesNoTemporaryFiles() throws {
+        let (url, _) = try saveTrainedModel(NDArray(zeros: [1, 3]))
+        let g = Graph()
+        _ = g.placeholder(shape: [1], name: "p")
+        try g.save(to: url)  // overwrite in place
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        XCTAssertEqual(files, ["model.tgraph"])
+        XCTAssertEqual(try Graph.load(from: url).graph.nodes.count, 1)
+    }
+
+    func testTruncatedFileIsAClearError() throws {
+        let (url, _) = try saveTrainedModel(NDArray(zeros: [1, 3]))
+        let bytes = try Data(contentsOf: url)
+        for length in [0, 5, 12, 30, bytes.count / 2, bytes.count - 1] {
+            try bytes.prefix(length).write(to: url)
+            let message = errorMessage { _ = try Graph.load(from: url) }
+            XCTAssertNotNil(message, "length \(length)")
+            XCTAssertTrue(message!.contains("model.tgraph"), message!)
+            XCTAssertTrue(message!.contains("truncated") || message!.contains("magic"), "length \(length): \(message!)")
+        }
+    }
+
+    func testCorruptFileIsAClearError() throws {
+        let (url, _) = try saveTrainedModel(NDArray(zeros: [1, 3]))
+        var bytes = try Data(contentsOf: url)
+        bytes[bytes.count - 20] ^= 0xFF  // a weight byte
+        try bytes.write(to: url)
+        let message = errorMessage { _ = try Graph.load(from: url) }
+        XCTAssertTrue(message?.contains("checksum") ?? false, message ?? "no error")
+        var notGraph = Data("NOTAGRAPH-----------".utf8)
+        notGraph.append(contentsOf: [UInt8](repeating: 0, count: 20))
+        try notGraph.write(to: url)
+        XCTAssertTrue(errorMessage { _ = try Graph.load(from: url) }?.contains("magic") ?? false)
+    }
+
+    func testFutureVersionIsAClearError() throws {
+        let (url, _) = try saveTrainedModel(NDArray(zeros: [1, 3]))
+        var bytes = try Data(contentsOf: url)
+        bytes[8] = 2  // version field, little-endian
+        try bytes.write(to: url)
+        let message = errorMessage { _ = try Graph.load(from: url) }
+        XCTAssertTrue(message?.contains("version 2") ?? false, message ?? "no error")
+    }
+
+    func testMissingFileIsAClearError() {
+        let url = directory.appendingPathComponent("absent.tgraph")
+        XCTAssertTrue(errorMessage { _ = try Graph.load(from: url) }?.contains("absent.tgraph") ?? false)
+    }
+
+    func testEveryOpRoundTrips() {
+        let ops: [Op] = [
+            .add, .sub, .mul, .div, .neg, .relu, .sigmoid, .tanh, .exp, .log, .sqrt, .addScalar(2), .mulScalar(-1),
+            .pow(3), .reluBackward, .sum(dim: nil, keepDim: false), .sum(dim: 1, keepDim: true), .mean(dim: -1, keepDim: false),
+            .max(dim: nil, keepDim: true), .argmax(dim: 1), .expandLike(dim: 0, keepDim: false, mean: true),
+            .maxBackward(dim: 1, keepDim: false), .reshape([2, -1]), .flatten(startDim: 1), .reshapeLike, .transpose(0, 1),
+            .broadcastLike, .reduceLike, .matmul, .linear(transposedWeight: true, activation: .sigmoid), .softmax(dim: 1),
+            .logSoftmax(dim: 0), .conv2d(stride: 2, padding: 1), .conv2dBackwardInput(stride: 1, padding: 0),
+            .conv2dBackwardWeight(stride: 1, padding: 2), .maxPool2d(kernelSize: 2, stride: 2),
+            .maxPool2dBackward(kernelSize: 3, stride: 1), .crossEntropy, .crossEntropyBackward, .bernoulliMask(p: 0.5),
+            .zerosLike, .fusedElementwise([.exp, .addScalar(1), .log]),
+        ]
+        for op in ops { XCTAssertEqual(Op(serialized: op.serialized), op, "\(op)") }
+    }
+}

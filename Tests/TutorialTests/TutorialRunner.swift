@@ -1,0 +1,134 @@
+import Foundation
+import XCTest
+
+/// Runs a built tutorial executable in quick mode and captures what it prints.
+///
+/// The tutorials are executable targets, so the test target cannot link them; it runs them as
+/// subprocesses instead, from the products directory that `swift build --build-tests` fills
+/// (the directory holding the test bundle).
+enum TutorialRunner {
+    /// What one run produced.
+    struct Output {
+        /// Standard output and standard error, interleaved per stream (stdout first).
+        let text: String
+        /// The exit status (or the signal number when the process was killed).
+        let status: Int32
+    }
+
+    /// How long one tutorial may run in quick mode before the test fails. Generous because a
+    /// debug build on a shared 2-core machine is slow; the tutorials take a few seconds.
+    static let timeout: TimeInterval = 240
+
+    /// Directories that may hold the tutorial executables, most specific first.
+    static var candidateDirectories: [URL] {
+        var dirs: [URL] = []
+        if let explicit = ProcessInfo.processInfo.environment["TANDEM_TUTORIAL_BIN_DIR"] {
+            dirs.append(URL(fileURLWithPath: explicit))
+        }
+        // macOS: .../debug/TandemPackageTests.xctest is a bundle directory beside the products.
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            dirs.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        // Linux: the test bundle is itself the running executable, .../debug/TandemPackageTests.xctest.
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        dirs.append(executable.deletingLastPathComponent())
+        if let main = Bundle.main.executableURL {
+            dirs.append(main.resolvingSymlinksInPath().deletingLastPathComponent())
+        }
+        // Fallback: the default scratch path beside Package.swift.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        dirs.append(root.appendingPathComponent(".build/debug"))
+        return dirs
+    }
+
+    /// The path of a built product, or nil when it was not built.
+    static func executable(_ product: String) -> URL? {
+        for dir in candidateDirectories {
+            let url = dir.appendingPathComponent(product)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    /// Runs `product --quick` (and `TANDEM_QUICK=1`) and returns its output; skips the test when the
+    /// executable was not built, fails it on a timeout.
+    static func run(_ product: String, file: StaticString = #filePath, line: UInt = #line) throws -> Output {
+        guard let url = executable(product) else {
+            throw XCTSkip("\(product) was not built (run `swift build --build-tests` first)")
+        }
+        let process = Process()
+        process.executableURL = url
+        process.arguments = ["--quick"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["TANDEM_QUICK"] = "1"
+        process.environment = environment
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        // Drain both pipes on background threads so a chatty tutorial cannot fill a pipe and block.
+        let outData = Drain(stdout.fileHandleForReading)
+        let errData = Drain(stderr.fileHandleForReading)
+
+        try process.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            XCTFail("\(product) did not finish within \(Int(timeout)) s", file: file, line: line)
+        }
+        process.waitUntilExit()
+        let text = outData.wait() + errData.wait()
+        return Output(text: text, status: process.terminationStatus)
+    }
+}
+
+/// Reads a file handle to its end on a background thread.
+private final class Drain: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    /// Waits for end of file and returns what was read, as text.
+    func wait() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Assertions on a tutorial's output that print the whole output when they fail.
+extension TutorialRunner.Output {
+    /// Fails unless the output contains `fragment`.
+    func expect(_ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssert(text.contains(fragment), "expected \"\(fragment)\" in the output:\n\(text)", file: file, line: line)
+    }
+
+    /// Fails unless the output matches the regular expression `pattern`; returns the first match's
+    /// capture groups (whole match first).
+    @discardableResult
+    func expect(matching pattern: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+            let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
+        else {
+            XCTFail("expected a match for /\(pattern)/ in the output:\n\(text)", file: file, line: line)
+            return []
+        }
+        return (0..<match.numberOfRanges).map { i in
+            Range(match.range(at: i), in: text).map { String(text[$0]) } ?? ""
+        }
+    }
+
+    /// Fails unless the process exited with status 0.
+    func expectSuccess(file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(status, 0, "exited with status \(status); output:\n\(text)", file: file, line: line)
+    }
+}
