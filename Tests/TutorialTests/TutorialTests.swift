@@ -129,7 +129,8 @@ final class TutorialTests: XCTestCase {
         out.expectSuccess()
         out.expect("digraph \"graph\"")
         out.expect("digraph \"optimized\"")
-        out.expect("fused(tanh -> exp)")
+        out.expect("fused(add_scalar(-0.5) -> relu -> sqrt)")  // one pass over memory for three ops
+        out.expect("linear(x w + b, relu)")  // matmul + bias + relu in one kernel
         let counts = out.expect(matching: #"nodes before optimisation: (\d+), after: (\d+)"#)
         if counts.count == 3 { XCTAssertLessThan(Int(counts[2]) ?? 99, Int(counts[1]) ?? 0) }
         let diff = out.expect(matching: #"largest relative difference between the two: ([-\d.e]+)"#)
@@ -147,6 +148,21 @@ final class TutorialTests: XCTestCase {
         if steady.count == 2 { XCTAssertLessThan(Int(steady[1]) ?? 999, 20) }
         let losses = out.expect(matching: #"both computed the same loss: ([-\d.e]+) ([-\d.e]+)"#)
         if losses.count == 3 { XCTAssertEqual(Float(losses[1]) ?? 0, Float(losses[2]) ?? 1, accuracy: 1e-6) }
+    }
+
+    func testTutorial11SavingLoading() throws {
+        let out = try TutorialRunner.run("tutorial-11-saving-loading")
+        out.expectSuccess()
+        // PyTorch's state-dict keys for Sequential(Linear, ReLU, Linear).
+        for key in ["0.weight [8, 4]", "0.bias [8]", "2.weight [3, 8]", "2.bias [3]"] { out.expect(key) }
+        out.expect("before loading, outputs agree: false")
+        out.expect("after loading, outputs agree:  true")
+        // The loaded graph, run with no building code, reproduces the built graph's output exactly.
+        let built = out.expect(matching: #"built and ran: scores = (\[.*\])"#)
+        let loaded = out.expect(matching: #"loaded and ran: scores = (\[.*\])"#)
+        XCTAssertEqual(built.last, loaded.last)
+        out.expect(matching: #"graph file error: .*damaged\.tandemgraph: .*trunc"#)
+        out.expect(matching: #"state dict error: .*damaged\.safetensors: "#)
     }
 
     func testTutorial12ClippingAccumulation() throws {

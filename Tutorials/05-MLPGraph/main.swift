@@ -56,6 +56,9 @@ func accuracy() throws -> Float {
     let predicted = try session.run(predictions, feed: feed(test, Array(0..<test.count))).scalars
     return Float(zip(predicted, test.labels).filter { Int($0) == $1 }.count) / Float(test.count)
 }
+// What the session will actually execute per step, after its optimisation passes (tutorial 09).
+let planned = try session.plannedOps(fetches: [loss, trainOp], feedKeys: [images, labels])
+print("one training step runs \(planned.count) kernels:", planned.map(\.name).joined(separator: " "))
 print(String(format: "accuracy before training: %.3f (chance is 0.1)", try accuracy()))
 
 let shuffler = Generator(seed: 0)

@@ -37,7 +37,7 @@ print("layers:", model.layers.map { String(describing: type(of: $0)) })
 print("nothing is built yet: the graph is made at the first fit, when the input shape is known")
 
 print("\n== 2. fit: the training loop, written for you ==")
-let epochs = quick ? 1 : 3
+let epochs = quick ? 1 : 5
 // The first fit builds the graph (the input shape comes from the data), then trains on it.
 // In a terminal, fit draws a progress bar on stderr; here we print the history it returns.
 let history = try model.fit(trainSet.images, trainSet.labels, epochs: epochs, batchSize: 64)

@@ -31,6 +31,7 @@ let x = Tensor(shape: [3], scalars: [0, 1, 2], requiresGrad: true)
 let y = Exp.apply(x)
 print("Exp(x)   =", y.scalars)
 print("expected =", [0, 1, 2].map { Foundation.exp(Float($0)) })
+print("y was made by:", y.gradFn ?? "nothing (a leaf)", "<- the tape entry backward() will call")
 
 print("\n== 2. Its backward ==")
 y.sum().backward()  // d sum(exp(x)) / dx = exp(x)
