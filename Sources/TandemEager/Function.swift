@@ -44,12 +44,12 @@ public final class FunctionContext {
 
 extension Function {
     /// Runs the function on inputs and, when one requires a gradient, records it on the tape so
-    /// that `backward()` calls ``backward(_:_:)``.
+    /// that `backward()` calls the function's `backward`.
     public static func apply(_ inputs: Tensor..., file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         apply(inputs, file: file, line: line)
     }
 
-    /// Runs the function on an array of inputs (see ``apply(_:file:line:)-variadic``).
+    /// Runs the function on an array of inputs (the variadic `apply` with the inputs as an array).
     public static func apply(_ inputs: [Tensor], file: StaticString = #fileID, line: UInt = #line) -> Tensor {
         if inputs.contains(where: \.isPlaceholder) { return .placeholder() }
         let context = FunctionContext()

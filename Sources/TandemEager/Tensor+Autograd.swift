@@ -7,6 +7,8 @@ extension Tensor {
     ///     unless the tensor holds a single element (then it is 1).
     ///   - retainGraph: keep the saved values so that `backward` can run through the same graph
     ///     again. Otherwise they are freed, and a second backward reports PyTorch's error.
+    ///   - file: the caller's file, quoted in errors (default `#fileID`).
+    ///   - line: the caller's line, quoted in errors (default `#line`).
     ///
     /// Errors (no gradient to compute, a non-scalar without `gradient`, a freed graph, an anomaly)
     /// are reported through `ErrorScope`: wrap the call in `try checked { }` to catch them.

@@ -89,7 +89,7 @@ public final class Tensor {
         self.init(NDArray(ones: shape), requiresGrad: requiresGrad)
     }
 
-    /// Creates a rank-1 tensor of integer class labels, for ``crossEntropy(_:_:file:line:)``.
+    /// Creates a rank-1 tensor of integer class labels, for `crossEntropy(_:_:)`.
     public convenience init(labels: [Int]) {
         self.init(NDArray(shape: [labels.count], scalars: labels.map(Float.init)))
     }

@@ -97,6 +97,19 @@ final class ExecutionPlan {
         assignment = assigned
     }
 
+    /// Whether step `i` may write its output over `buffer` although an input still holds it: the
+    /// step is elementwise, and the holder is an input of the same size (not a view) that this
+    /// step reads for the last time, which the memory plan arranged on purpose.
+    private func isConsumedInPlace(_ buffer: Storage, by i: Int, inputs: [NDArray]) -> Bool {
+        guard case .op(let op, _) = steps[i].action, MemoryPlan.isElementwise(op) else { return false }
+        for (k, input) in inputs.enumerated() where input.storage === buffer {
+            let j = steps[i].inputs[k]
+            guard releaseAfter[i].contains(j), input.isContiguous, input.offset == 0, input.count == counts[i] else { return false }
+            return true
+        }
+        return false
+    }
+
     /// Runs every step in order and returns the fetched values.
     func execute(session: Session, feed: [Node: NDArray]) throws(TandemError) -> [NDArray] {
         let checkNumerics = session.options.checkNumerics
@@ -119,7 +132,13 @@ final class ExecutionPlan {
                 let b = assignment[i]
                 // The plan guarantees the buffer's last tenant is dead; the uniqueness check
                 // (only the plan holds it) makes that a certainty, not a hope.
-                if b >= 0, mayReuse, isKnownUniquelyReferenced(&buffers[b]) { reuse = buffers[b] }
+                if b >= 0, mayReuse {
+                    if isKnownUniquelyReferenced(&buffers[b]) {
+                        reuse = buffers[b]
+                    } else if isConsumedInPlace(buffers[b], by: i, inputs: inputs) {
+                        reuse = buffers[b]
+                    }
+                }
                 do {
                     value = try op.evaluate(inputs, at: step.node.location, reusing: reuse)
                 } catch {

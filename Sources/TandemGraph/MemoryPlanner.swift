@@ -16,6 +16,9 @@ struct MemoryPlan {
     private let root: [Int]
     /// For each planned root, the last step that reads it or a view of it; nil if not planned.
     private let lifetimeEnd: [Int?]
+    /// For each elementwise step, the inputs whose buffer it may write its output into: values
+    /// (not views) it reads at the same index it writes, read for the last time by this step.
+    private let inPlaceCandidates: [[Int]]
 
     /// Plans a program: a fetched value lives to the end of the run; a value nobody reads is
     /// dropped right after it is made.
@@ -54,6 +57,19 @@ struct MemoryPlan {
         for i in 0..<n where lastUse[i] == Int.max && plannable[root[i]] { end[root[i]] = nil }
         self.root = root
         self.lifetimeEnd = end
+        inPlaceCandidates = program.instructions.enumerated().map { i, instruction in
+            guard let op = instruction.op, MemoryPlan.isElementwise(op) else { return [] }
+            return instruction.inputs.filter { j in root[j] == j && end[j] == i && plannable[j] }
+        }
+    }
+
+    /// Ops whose output element k depends only on input elements at index k (after broadcasting),
+    /// so the output may overwrite an input of the same size that dies with the op.
+    static func isElementwise(_ op: Op) -> Bool {
+        switch op {
+        case .add, .sub, .mul, .div, .reluBackward, .fusedElementwise: return true
+        default: return op.isUnaryElementwise
+        }
     }
 
     /// Assigns buffers for the output sizes `counts` (elements per step, -1 when unknown):
@@ -62,6 +78,7 @@ struct MemoryPlan {
         var buffer = [Int](repeating: -1, count: counts.count)
         var capacities: [Int] = []
         var occupied: [[ClosedRange<Int>]] = []
+        var tenant: [Int: Int] = [:]  // the step whose value starts a lifetime
         let candidates = counts.indices
             .filter { lifetimeEnd[$0] != nil && root[$0] == $0 && counts[$0] > 0 }
             .sorted { counts[$0] != counts[$1] ? counts[$0] > counts[$1] : $0 < $1 }
@@ -69,7 +86,7 @@ struct MemoryPlan {
             let life = i...lifetimeEnd[i]!
             var best = -1
             for b in capacities.indices where capacities[b] >= counts[i] {
-                guard !occupied[b].contains(where: { $0.overlaps(life) }) else { continue }
+                guard !occupied[b].contains(where: { $0.overlaps(life) && !sharesInPlace(i, $0) }) else { continue }
                 if best < 0 || capacities[b] < capacities[best] { best = b }
             }
             if best < 0 {
@@ -78,8 +95,16 @@ struct MemoryPlan {
                 occupied.append([])
             }
             occupied[best].append(life)
+            tenant[life.lowerBound] = i
             buffer[i] = best
         }
         return (buffer, capacities)
+
+        /// Whether step `i` may take over the buffer of the tenant living `other`: the tenant is
+        /// an input of `i`'s elementwise op, of the same size, that dies exactly at `i`.
+        func sharesInPlace(_ i: Int, _ other: ClosedRange<Int>) -> Bool {
+            guard other.upperBound == i, let j = tenant[other.lowerBound] else { return false }
+            return counts[j] == counts[i] && inPlaceCandidates[i].contains(j)
+        }
     }
 }

@@ -1,0 +1,1 @@
+../TandemEagerTests/PyTorchReference.swift
