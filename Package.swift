@@ -70,9 +70,12 @@ let package = Package(
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
 
         // Tests mirror the sources.
+        // Shared by the eager and graph tests: values recorded from PyTorch and one generic
+        // expression per recorded case (scripts/pytorch/record_eager_reference.py).
+        .target(name: "TandemTestSupport", dependencies: ["TandemKernels"], path: "Tests/TandemTestSupport"),
         .testTarget(name: "TandemKernelsTests", dependencies: ["TandemKernels"]),
-        .testTarget(name: "TandemEagerTests", dependencies: ["TandemEager"]),
-        .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager"]),
+        .testTarget(name: "TandemEagerTests", dependencies: ["TandemEager", "TandemTestSupport"]),
+        .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
         .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),

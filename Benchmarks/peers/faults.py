@@ -51,8 +51,11 @@ def batches(steps=5, n=64, features=784, seed=0):
 def torch_params(shapes):
     import torch
     torch.manual_seed(0)
-    return [(torch.randn(o, i) * 0.05).requires_grad_(), torch.zeros(o, requires_grad=True)] if False else \
-        [t for o, i in shapes for t in ((torch.randn(o, i) * 0.05).requires_grad_(), torch.zeros(o, requires_grad=True))]
+    params = []
+    for out_features, in_features in shapes:
+        params.append((torch.randn(out_features, in_features) * 0.05).requires_grad_())
+        params.append(torch.zeros(out_features, requires_grad=True))
+    return params
 
 
 def pytorch_shape_mismatch():

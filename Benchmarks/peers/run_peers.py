@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Runs Tandem's comparison models and fault catalogue in the real frameworks, when installed.
 
-    python3 Benchmarks/peers/run_peers.py --out peers.json          # PyTorch, TF1 (tf.compat.v1), JAX
+    tandem compare --export start --no-faults                        # Tandem's weights + batch order
+    python3 Benchmarks/peers/run_peers.py --tandem-export start --out peers.json
     tandem compare --peers peers.json --json out.json --report report
 
 Same models (MLP 784-512-256-10, the simple CNN), same recipe (pixels / 255, batch 64, SGD lr 0.05,
-momentum 0.9) and the same bundled MNIST as `tandem compare`; each framework uses its own default
-initialisation and a seeded batch order, so loss curves are alike but not identical to Tandem's.
+momentum 0.9) and the same bundled MNIST as `tandem compare`. With --tandem-export, PyTorch (both models)
+and TF1/JAX (the MLP) start from Tandem's exported weights and batch order, so their losses should equal
+Tandem's step for step ("same_start"); otherwise each uses its own initialisation and batch order.
 Figures: loss per step, first-step and median steady-state ms per step. Peak bytes are left null:
 these frameworks have no allocator counter comparable to Tandem's MemoryStats on CPU.
 The fault catalogue (faults.py) runs as real small programs and is judged from what happened.
@@ -19,9 +21,24 @@ import statistics
 import sys
 import time
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import mnist  # noqa: E402
+
+
+def tandem_start(args, name):
+    """Tandem's exported initial weights (numpy, PyTorch keys) and batch indices, if requested."""
+    if not args.tandem_export:
+        return None, None
+    path = os.path.join(args.tandem_export, f"{name}.safetensors")
+    if not os.path.exists(path):
+        return None, None
+    from safetensors.numpy import load_file
+    with open(os.path.join(args.tandem_export, f"{name}.batches.json")) as f:
+        batches = [np.asarray(b, dtype=np.int64) for b in json.load(f)["indices"]]
+    return load_file(path), batches
 
 
 def timed_training(step, batches):
@@ -47,6 +64,9 @@ def run_pytorch(models, x, y, args):
         else:
             model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                                   nn.Linear(5408, 128), nn.ReLU(), nn.Linear(128, 10))
+        weights, order = tandem_start(args, name)
+        if weights is not None:
+            model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in weights.items()})
         opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         xs = torch.from_numpy(x.reshape(len(x), -1) if name == "mlp" else x)
         ys = torch.from_numpy(y)
@@ -59,7 +79,8 @@ def run_pytorch(models, x, y, args):
             opt.step()
             return loss.item()
 
-        out[name] = timed_training(step, mnist.batches(len(x), args.batch_size, args.steps, args.seed))
+        out[name] = timed_training(step, order or mnist.batches(len(x), args.batch_size, args.steps, args.seed))
+        out[name]["same_start"] = weights is not None
     return out, "torch " + torch.__version__
 
 
@@ -74,10 +95,18 @@ def run_tensorflow1(models, x, y, args):
             tf1.set_random_seed(args.seed)
             init = tf1.keras.initializers.glorot_uniform()
             labels = tf1.placeholder(tf.int64, [None])
+            weights, order = tandem_start(args, name) if name == "mlp" else (None, None)
             if name == "mlp":
                 inputs = tf1.placeholder(tf.float32, [None, 784])
                 h = inputs
                 for i, (a, b) in enumerate([(784, 512), (512, 256), (256, 10)]):
+                    if weights is not None:  # Tandem's [out, in] weights as TF's [in, out] kernels
+                        w = tf1.get_variable(f"w{i}", initializer=weights[f"{2 * i}.weight"].T.copy())
+                        bias = tf1.get_variable(f"b{i}", initializer=weights[f"{2 * i}.bias"].copy())
+                        h = tf.matmul(h, w) + bias
+                        if i < 2:
+                            h = tf.nn.relu(h)
+                        continue
                     w = tf1.get_variable(f"w{i}", [a, b], initializer=init)
                     bias = tf1.get_variable(f"b{i}", [b], initializer=tf1.zeros_initializer())
                     h = tf.matmul(h, w) + bias
@@ -104,7 +133,8 @@ def run_tensorflow1(models, x, y, args):
             value, _ = session.run([loss, train], {inputs: feed_x[indices], labels: y[indices]})
             return value
 
-        out[name] = timed_training(step, mnist.batches(len(x), args.batch_size, args.steps, args.seed))
+        out[name] = timed_training(step, order or mnist.batches(len(x), args.batch_size, args.steps, args.seed))
+        out[name]["same_start"] = weights is not None
         session.close()
     return out, "tensorflow " + tf.__version__ + " (tf.compat.v1, graph mode)"
 
@@ -117,7 +147,11 @@ def run_jax(models, x, y, args):
         return out, "jax " + jax.__version__
     key = jax.random.PRNGKey(args.seed)
     params = []
-    for a, b in [(784, 512), (512, 256), (256, 10)]:
+    weights, order = tandem_start(args, "mlp")
+    for i, (a, b) in enumerate([(784, 512), (512, 256), (256, 10)]):
+        if weights is not None:
+            params.append((jnp.asarray(weights[f"{2 * i}.weight"].T), jnp.asarray(weights[f"{2 * i}.bias"])))
+            continue
         key, k1, k2 = jax.random.split(key, 3)
         bound = 1 / a ** 0.5
         params.append((jax.random.uniform(k1, (a, b), minval=-bound, maxval=bound),
@@ -146,7 +180,8 @@ def run_jax(models, x, y, args):
         state["params"], state["buffers"], loss = update(state["params"], state["buffers"], flat[indices], y[indices])
         return loss.block_until_ready()
 
-    out["mlp"] = timed_training(step, mnist.batches(len(x), args.batch_size, args.steps, args.seed))
+    out["mlp"] = timed_training(step, order or mnist.batches(len(x), args.batch_size, args.steps, args.seed))
+    out["mlp"]["same_start"] = weights is not None
     return out, "jax " + jax.__version__ + " (jit)"
 
 
@@ -159,6 +194,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-faults", action="store_true")
+    parser.add_argument("--tandem-export", help="directory written by `tandem compare --export DIR`: "
+                        "start from Tandem's initial weights and batch order (PyTorch: both models; TF1, JAX: the MLP)")
     args = parser.parse_args()
     models = [m for m in args.models.split(",") if m]
     x, y = mnist.load("train")

@@ -29,9 +29,18 @@ extension Comparison {
         try session.run(graph.initializeVariables())
         let values = try session.run(nodes.map(\.1), feed: [inputs: batch.inputs, labels: labelArray(batch.labels)])
 
-        return zip(eager, values).map { e, g in
+        var diffs = zip(eager, values).map { e, g in
             ActivationDiff(layer: e.0, maxAbsDiff: maxAbsDifference(e.1, g), shape: e.1.shape)
         }
+        // The eager Module path (`Sequential` built from the spec, weights through loadStateDict)
+        // must give the generic forward pass's logits exactly.
+        let module = try spec.makeModule(weights: weights)
+        let moduleLogits = try checked { noGrad { module(Tensor(batch.inputs)).array } }
+        if let logits = eager.dropLast().last?.1 {
+            diffs.append(ActivationDiff(
+                layer: "eager Module path: logits", maxAbsDiff: maxAbsDifference(moduleLogits, logits), shape: moduleLogits.shape))
+        }
+        return diffs
     }
 }
 

@@ -50,7 +50,7 @@ extension Comparison {
             result.losses.append(loss)
             bar.update(i + 1, note: String(format: "loss %.4f", loss))
         }
-        bar.finish()
+        bar.finish(note: String(format: "loss %.4f", result.losses.last ?? .nan))
         // With very few steps there may be no plain timed step: fall back to the profiled ones.
         if timed.isEmpty && profiledNanoseconds > 0 {
             timed = [Double(profiledNanoseconds) / 1e6 / Double(max(kernelSteps.count, 1))]

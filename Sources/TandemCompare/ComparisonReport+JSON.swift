@@ -24,6 +24,7 @@ extension ComparisonReport {
                             "ms_per_step": figures.msPerStep.map(Self.number) ?? NSNull(),
                             "first_step_ms": figures.firstStepMs.map(Self.number) ?? NSNull(),
                             "peak_bytes": figures.peakBytes ?? NSNull(),
+                            "same_start": figures.sameStart,
                         ]
                     }
                 },
@@ -116,7 +117,8 @@ extension PeerResults {
                 frameworks[framework, default: [:]][model] = PeerFigures(
                     losses: losses, msPerStep: double(figures["ms_per_step"]),
                     firstStepMs: double(figures["first_step_ms"]),
-                    peakBytes: (figures["peak_bytes"] as? NSNumber)?.intValue)
+                    peakBytes: (figures["peak_bytes"] as? NSNumber)?.intValue,
+                    sameStart: figures["same_start"] as? Bool ?? false)
             }
         }
         var scorecard: [FaultResult] = []

@@ -19,8 +19,9 @@ extension ComparisonReport {
             }
             for (framework, figures) in (peers?.frameworks ?? [:]).sorted(by: { $0.key < $1.key }) {
                 guard let p = figures[m.spec.name] else { continue }
+                let diff = p.maxLossDiff(to: m.eager.losses).map { String(format: "%.2e", $0) } ?? "-"
                 summary.append([
-                    m.spec.name, framework, p.losses.last.map { String(format: "%.5f", $0) } ?? "-", "-",
+                    m.spec.name, framework, p.losses.last.map { String(format: "%.5f", $0) } ?? "-", diff,
                     p.firstStepMs.map { String(format: "%.1f", $0) } ?? "-",
                     p.msPerStep.map { String(format: "%.2f", $0) } ?? "-", "-",
                     p.peakBytes.map { String(format: "%.2f", Double($0) / 1e6) } ?? "-", "-",

@@ -193,12 +193,22 @@ public struct PeerFigures {
     public var firstStepMs: Double?
     /// Peak bytes, when the framework could measure them.
     public var peakBytes: Int?
+    /// Whether the peer started from Tandem's exported weights and batch order, so its losses
+    /// should equal Tandem's step for step.
+    public var sameStart: Bool
 
     /// Creates figures.
-    public init(losses: [Double], msPerStep: Double?, firstStepMs: Double?, peakBytes: Int?) {
+    public init(losses: [Double], msPerStep: Double?, firstStepMs: Double?, peakBytes: Int?, sameStart: Bool = false) {
         self.losses = losses
         self.msPerStep = msPerStep
         self.firstStepMs = firstStepMs
         self.peakBytes = peakBytes
+        self.sameStart = sameStart
+    }
+
+    /// The largest loss difference to `reference` at the same step, when both started alike.
+    public func maxLossDiff(to reference: [Double]) -> Double? {
+        guard sameStart, !losses.isEmpty, losses.count <= reference.count else { return nil }
+        return zip(losses, reference).map { abs($0 - $1) }.max()
     }
 }

@@ -26,7 +26,7 @@ public struct HTMLReport {
         var body = "<header><h1>Tandem: eager vs graph</h1><p class=\"muted\">"
             + esc("\(report.date) · \(report.environment)") + "</p></header>\n"
         body += summaryCards()
-        body += section("Loss curves", "Both frontends start from the same weights and see the same batches, so their curves should lie on top of each other.", lossCharts())
+        body += section("Loss curves", "Both frontends start from the same weights and see the same batches, so their curves should lie on top of each other. Peers marked \"same start\" replayed Tandem's exported weights and batch order.", lossCharts())
         body += section("Parity, op by op", "The largest difference between the two frontends' values after each layer, on the first batch.", parityTables())
         body += section("Speed", "Steady state is the median step after warm-up. The first step includes building, differentiating and optimising the graph. Overhead is the part of a step spent outside kernels.", speedCharts())
         body += section("Memory", "Live bytes (above the data set) after every kernel call during one steady-state training step.", memoryCharts())
@@ -86,14 +86,22 @@ public struct HTMLReport {
             ]
             for (i, (framework, figures)) in (report.peers?.frameworks ?? [:]).sorted(by: { $0.key < $1.key }).enumerated() {
                 if let p = figures[m.spec.name], !p.losses.isEmpty {
-                    series.append(.init(name: framework, color: SVGPlot.palette[i % SVGPlot.palette.count], points: points(p.losses)))
+                    let name = framework + (p.sameStart ? " (same start)" : "")
+                    series.append(.init(name: name, color: SVGPlot.palette[i % SVGPlot.palette.count], points: points(p.losses)))
                 }
             }
             charts += SVGPlot.lineChart(title: "\(m.spec.description): training loss", xLabel: "step", yLabel: "loss", series: series)
             let diffs = zip(m.eager.losses, m.graph.losses).map { abs($0 - $1) }
+            var diffSeries = [SVGPlot.Series(name: "eager vs graph", color: "#495057", points: points(diffs))]
+            for (i, (framework, figures)) in (report.peers?.frameworks ?? [:]).sorted(by: { $0.key < $1.key }).enumerated() {
+                if let p = figures[m.spec.name], p.sameStart {
+                    let d = zip(m.eager.losses, p.losses).map { abs($0 - $1) }
+                    diffSeries.append(.init(name: "eager vs \(framework)", color: SVGPlot.palette[i % SVGPlot.palette.count], points: points(d)))
+                }
+            }
             charts += SVGPlot.lineChart(
-                title: "\(m.spec.name): |eager − graph| loss", xLabel: "step", yLabel: "|Δloss|",
-                series: [.init(name: "|Δloss|", color: "#495057", points: points(diffs))], includeZero: true,
+                title: "\(m.spec.name): loss difference per step", xLabel: "step", yLabel: "|Δloss|",
+                series: diffSeries, includeZero: true,
                 formatY: { String(format: "%.1e", $0) })
         }
         return "<div class=\"grid\">\(charts)</div>"

@@ -54,7 +54,8 @@ public enum SVGPlot {
     ) -> String {
         var all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         if includeZero, let first = all.first { all.append((first.x, 0)) }
-        let frame = Frame(width: width, height: height)
+        let (legendSVG, legendLines) = legend(series.map { ($0.name, $0.color) }, x: 12, y: 30, maxWidth: Double(width) - 12)
+        let frame = Frame(width: width, height: height, legendLines: legendLines)
         var svg = header(width: width, height: height, title: title)
         guard let minX = all.map(\.x).min(), let maxX = all.map(\.x).max(),
             let minY = all.map(\.y).min(), let maxY = all.map(\.y).max()
@@ -88,7 +89,7 @@ public enum SVGPlot {
                 svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>\n", px(p.x), py(p.y), s.color)
             }
         }
-        svg += legend(series.map { ($0.name, $0.color) }, x: 12, y: 30)
+        svg += legendSVG
         return svg + "</svg>"
     }
 
@@ -106,7 +107,8 @@ public enum SVGPlot {
         title: String, unit: String, groups: [String], series: [(name: String, color: String)],
         values: [[Double]], width: Int = 560, height: Int = 300, format: ((Double) -> String)? = nil
     ) -> String {
-        let frame = Frame(width: width, height: height)
+        let (legendSVG, legendLines) = legend(series.map { ($0.name, $0.color) }, x: 12, y: 30, maxWidth: Double(width) - 12)
+        let frame = Frame(width: width, height: height, legendLines: legendLines)
         var svg = header(width: width, height: height, title: title)
         let finite = values.flatMap { $0 }.filter { $0.isFinite }
         let top = Swift.max(finite.max() ?? 1, 1e-12)
@@ -133,18 +135,21 @@ public enum SVGPlot {
             }
             svg += text(center, frame.top + frame.plotHeight + 18, name, anchor: "middle", cls: "tick")
         }
-        svg += legend(series.map { ($0.name, $0.color) }, x: 12, y: 30)
+        svg += legendSVG
         return svg + "</svg>"
     }
 
     // MARK: Pieces
 
     struct Frame {
-        let left = 72.0, right = 16.0, top = 52.0, bottom = 44.0
+        let left = 72.0, right = 16.0, bottom = 44.0
+        let top: Double
         let width: Double, height: Double
-        init(width: Int, height: Int) {
+        /// `legendLines` extra rows of legend push the plot down.
+        init(width: Int, height: Int, legendLines: Int = 1) {
             self.width = Double(width)
             self.height = Double(height)
+            self.top = 52 + 16 * Double(max(legendLines, 1) - 1)
         }
         var plotWidth: Double { width - left - right }
         var plotHeight: Double { height - top - bottom }
@@ -186,15 +191,22 @@ public enum SVGPlot {
         return svg
     }
 
-    static func legend(_ entries: [(String, String)], x: Double, y: Double) -> String {
+    /// Legend entries left to right, wrapping onto a new row when `maxWidth` is reached.
+    static func legend(_ entries: [(String, String)], x: Double, y: Double, maxWidth: Double) -> (svg: String, lines: Int) {
         var svg = ""
-        var cursor = x
+        var cursor = x, row = y, lines = entries.isEmpty ? 0 : 1
         for (name, color) in entries {
-            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%@\"/>", cursor, y, color)
-            svg += text(cursor + 16, y + 10, name, anchor: "start", cls: "legend")
-            cursor += 28 + Double(name.count) * 6.5
+            let width = 28 + Double(name.count) * 6.5
+            if cursor > x && cursor + width > maxWidth {
+                cursor = x
+                row += 16
+                lines += 1
+            }
+            svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%@\"/>", cursor, row, color)
+            svg += text(cursor + 16, row + 10, name, anchor: "start", cls: "legend")
+            cursor += width
         }
-        return svg
+        return (svg, lines)
     }
 
     static func text(_ x: Double, _ y: Double, _ content: String, anchor: String, cls: String) -> String {

@@ -34,6 +34,9 @@ struct Compare: ParsableCommand {
     @Option(help: "Merge the peers script's JSON (PyTorch, TensorFlow, JAX figures).")
     var peers: String?
 
+    @Option(help: "Write each model's initial weights (safetensors) and batch order here, for run_peers.py --tandem-export.")
+    var export: String?
+
     @Flag(help: "Skip the fault catalogue (debuggability scorecard).")
     var noFaults = false
 
@@ -52,6 +55,10 @@ struct Compare: ParsableCommand {
         for spec in model.specs {
             var comparison = Comparison(spec: spec, dataset: dataset, steps: steps, batchSize: batchSize, seed: seed)
             comparison.showProgress = progress
+            if let export {
+                try comparison.exportForPeers(to: URL(fileURLWithPath: export))
+                note("exported \(spec.name) weights and batches to \(export)")
+            }
             note("\(spec.description): \(steps) steps of \(batchSize), eager then graph")
             models.append(try comparison.runModel())
         }

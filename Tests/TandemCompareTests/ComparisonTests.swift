@@ -12,7 +12,7 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(result.graph.losses.count, 8)
         XCTAssertLessThan(result.maxLossDiff, 1e-4)
         XCTAssertNil(result.firstDivergentLayer)
-        XCTAssertEqual(result.activationDiffs.map(\.layer).last, "loss: crossEntropy")
+        XCTAssertEqual(result.activationDiffs.map(\.layer).suffix(2), ["loss: crossEntropy", "eager Module path: logits"])
         // Training works: the loss falls (synthetic labels are learnable).
         XCTAssertLessThan(result.eager.losses.suffix(3).reduce(0, +), result.eager.losses.prefix(3).reduce(0, +))
         for f in [result.eager, result.graph] {
@@ -27,7 +27,7 @@ final class ComparisonTests: XCTestCase {
         comparison.showProgress = false
         let result = try comparison.runModel()
         XCTAssertLessThan(result.maxLossDiff, 1e-4)
-        XCTAssertEqual(result.activationDiffs.count, ModelSpec.simpleCNN.layers.count + 1)
+        XCTAssertEqual(result.activationDiffs.count, ModelSpec.simpleCNN.layers.count + 2)
     }
 
     func testReportJSONFromARealRunHasTheRequiredKeys() throws {
@@ -41,6 +41,16 @@ final class ComparisonTests: XCTestCase {
         let frontends = try XCTUnwrap(root["frontends"] as? [String: [String: Any]])
         XCTAssertEqual((frontends["graph"]?["losses"] as? [Double])?.count, 4)
         XCTAssertNotNil(frontends["eager"]?["peak_bytes"] as? Int)
+    }
+
+    /// The API.md example, shortened: bundled MNIST, fault catalogue included, terminal table.
+    func testAPIExampleRunsOnTheBundledData() throws {
+        let spec = ModelSpec.mlp([784, 16, 10])
+        let report = try Comparison(spec: spec, dataset: .mnist(), steps: 2, batchSize: 8, seed: 0).run()
+        let table = report.table()
+        XCTAssertTrue(table.contains("Debuggability"))
+        XCTAssertEqual(report.scorecard.count, Fault.allCases.count * 2)
+        XCTAssertLessThan(report.maxLossDiff, 1e-4)
     }
 
     func testScheduleIsDeterministicAndCoversEpochs() {

@@ -38,4 +38,23 @@ final class GraphLayoutTests: XCTestCase {
         ])
         XCTAssertEqual(GraphLayout.depths(picture).count, 2)
     }
+
+    /// The graph frontend's own DOT export parses into the picture the report draws.
+    func testTheGraphFrontendsDOTParses() throws {
+        let graph = Graph()
+        let x = graph.placeholder(shape: [nil, 4], name: "x")
+        let w = graph.variable(NDArray(zeros: [3, 4]), name: "w")
+        let b = graph.variable(NDArray(zeros: [3]), name: "b")
+        let y = linear(x, weight: w, bias: b).relu()
+        let picture = GraphPicture(dot: try graph.dot(fetches: [y]))
+        XCTAssertEqual(picture.nodes.count, 5)
+        XCTAssertEqual(picture.nodes.filter { $0.kind == .input }.count, 1)
+        XCTAssertEqual(picture.nodes.filter { $0.kind == .variable }.count, 2)
+        // The linear node reads three inputs; relu reads one.
+        XCTAssertEqual(picture.nodes.map(\.inputs.count).sorted(), [0, 0, 0, 1, 3])
+        // Labels keep op, shape and the line that built the node (this file).
+        XCTAssertTrue(picture.nodes.contains { $0.lines.contains { $0.hasPrefix("GraphLayoutTests.swift:") } })
+        let optimized = GraphPicture(dot: try graph.dot(fetches: [y], optimized: true))
+        XCTAssertLessThanOrEqual(optimized.nodes.count, picture.nodes.count)
+    }
 }

@@ -34,4 +34,24 @@ final class HTMLReportTests: XCTestCase {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         XCTAssertEqual(files, ["index.html"], "no temporary file may be left behind")
     }
+
+    /// Opt-in (TANDEM_RENDER_TEST=1, needs Debian's chromium): the page renders in headless
+    /// Chromium to a non-trivial screenshot via scripts/render-report.sh.
+    func testPageRendersInHeadlessChromium() throws {
+        guard ProcessInfo.processInfo.environment["TANDEM_RENDER_TEST"] == "1" else { return }
+        let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-render-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let page = try HTMLReport(sampleReport()).write(to: directory)
+        let shot = directory.appendingPathComponent("shot.png")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [root.appendingPathComponent("scripts/render-report.sh").path, page.path, shot.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["HEIGHT": "2400"]) { $1 }
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let size = try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int ?? 0
+        XCTAssertGreaterThan(size, 20_000, "a rendered page with charts is far larger than a blank PNG")
+    }
 }

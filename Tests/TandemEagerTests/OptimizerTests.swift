@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import TandemEager
+import TandemTestSupport
 
 /// Short training runs against PyTorch: same initial weights (loaded through the state dict),
 /// same data and hyper-parameters, so every loss and final weight must agree within float32

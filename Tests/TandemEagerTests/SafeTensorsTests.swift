@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import TandemEager
+import TandemTestSupport
 
 final class SafeTensorsTests: XCTestCase {
     func testRoundTripThroughAFile() throws {

@@ -1,1 +1,0 @@
-../TandemEagerTests/PyTorchReference.swift
