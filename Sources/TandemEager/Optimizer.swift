@@ -18,8 +18,19 @@ extension Optimizer {
         for parameter in parameters { parameter.grad = nil }
     }
 
-    /// Checks the training loop for common mistakes before a step (cheap: one integer per parameter).
+    /// Checks the training loop for common mistakes before a step (cheap: one integer and one
+    /// optional per parameter).
     func diagnoseBeforeStep() {
+        // PyTorch silently skips a parameter whose grad is None; when other parameters did get a
+        // gradient, that parameter is almost always one the loss forgot to use.
+        if let unused = parameters.firstIndex(where: { $0.grad == nil }), parameters.contains(where: { $0.grad != nil }) {
+            let parameter = parameters[unused]
+            Diagnostics.warnOnce(
+                "unused-parameter",
+                "optimizer step(): parameter \(unused) (shape \(formatShape(parameter.shape))) received no gradient "
+                    + "from backward() while others did, so it is not updated: the loss does not depend on it. "
+                    + "Check that the layer is used in forward, or leave it out of the optimizer.")
+        }
         if !accumulating, let parameter = parameters.first(where: { $0.gradPasses > 1 }) {
             Diagnostics.warnOnce(
                 "accumulated-grad",

@@ -29,6 +29,24 @@ final class DiagnosticsTests: XCTestCase {
         XCTAssertEqual(printed, Diagnostics.warnings)
     }
 
+    func testWarnsWhenAParameterGetsNoGradient() {
+        let used = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+        let unused = Tensor(shape: [3], scalars: [0, 0, 0], requiresGrad: true)
+        let optimizer = SGD([used, unused], lr: 0.1)
+        optimizer.zeroGrad()
+        (used * used).sum().backward()
+        optimizer.step()
+        XCTAssertEqual(Diagnostics.warnings.count, 1)
+        XCTAssertTrue(Diagnostics.warnings[0].contains("parameter 1 (shape [3]) received no gradient"), Diagnostics.warnings[0])
+        XCTAssertEqual(unused.scalars, [0, 0, 0], "skipped, as torch.optim does")
+    }
+
+    func testNoUnusedParameterWarningBeforeAnyBackward() {
+        let w = Tensor(shape: [1], scalars: [1], requiresGrad: true)
+        SGD([w], lr: 0.1).step()
+        XCTAssertEqual(Diagnostics.warnings, [])
+    }
+
     func testNoWarningWhenAccumulatingOnPurposeOrZeroing() {
         let w = Tensor(shape: [1], scalars: [1], requiresGrad: true)
         let accumulating = SGD([w], lr: 0.1, accumulating: true)
