@@ -222,8 +222,10 @@ public enum SVGPlot {
     static func niceTicks(_ low: Double, _ high: Double, count: Int) -> [Double] {
         var low = low, high = high
         if high - low < 1e-12 {
+            // A flat series: pad around it, but never below zero for a series that is all
+            // non-negative (a loss difference of exactly 0 should not get a negative axis).
             let pad = Swift.max(abs(low) * 0.1, 1e-6)
-            low -= pad
+            low = low >= 0 ? Swift.max(0, low - pad) : low - pad
             high += pad
         }
         func nice(_ x: Double, round: Bool) -> Double {
