@@ -34,6 +34,12 @@ public struct Benchmark {
 
     /// Runs every task and returns the rows.
     public func run(dataset: ComparisonDataset, progress: ((String) -> Void)? = nil) throws -> [Row] {
+        guard repetitions >= 1 && stepsPerRepetition >= 1 else {
+            throw TandemError.invalidValue(
+                op: "Benchmark", reason: "repetitions (\(repetitions)) and stepsPerRepetition (\(stepsPerRepetition)) must be at least 1",
+                location: nil)
+        }
+        try dataset.validate(batchSize: batchSize, for: "Benchmark")
         let spec = ModelSpec(name: "mlp")!
         let weights = spec.initialWeights(seed: 0)
         var comparison = Comparison(spec: spec, dataset: dataset, steps: 1, batchSize: batchSize, seed: 0)

@@ -17,6 +17,6 @@ extension Comparison {
             "learning_rate": Double(learningRate), "momentum": Double(momentum), "indices": schedule,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        try writeAtomically(data, to: directory.appendingPathComponent("\(spec.name).batches.json"))
+        try writeAtomically(data, to: directory.appendingPathComponent("\(spec.name).batches.json"), createDirectory: true)
     }
 }

@@ -52,7 +52,8 @@ public struct Comparison {
     /// The frontends run one after the other, each measured from a baseline taken before it is
     /// built, so one frontend's buffers never count against the other.
     public func runModel() throws -> ModelResult {
-        precondition(steps >= 1, "Comparison: steps must be at least 1")
+        guard steps >= 1 else { throw TandemError.invalidValue(op: "Comparison", reason: "steps \(steps) must be at least 1", location: nil) }
+        try dataset.validate(batchSize: batchSize, for: "Comparison")
         var result = ModelResult(spec: spec, steps: steps, batchSize: batchSize, seed: seed, tolerance: tolerance)
         let weights = spec.initialWeights(seed: seed)
         let schedule = dataset.schedule(steps: steps, batchSize: batchSize, seed: seed)

@@ -61,6 +61,15 @@ public struct ComparisonDataset {
         return (NDArray(shape: [indices.count] + spec.sampleShape, scalars: values), indices.map { labels[$0] })
     }
 
+    /// Checks that whole batches of `batchSize` examples can be drawn (what ``schedule(steps:batchSize:seed:)``
+    /// needs), with an error naming `caller` otherwise.
+    func validate(batchSize: Int, for caller: String) throws(TandemError) {
+        guard batchSize >= 1 && batchSize <= count else {
+            throw .invalidValue(
+                op: caller, reason: "batch size \(batchSize) must be in 1...\(count), the examples of \(name)", location: nil)
+        }
+    }
+
     /// The index batches of `steps` training steps: a seeded shuffle per epoch, the last partial
     /// batch of each epoch dropped, so both frontends see exactly the same examples in the same order.
     public func schedule(steps: Int, batchSize: Int, seed: UInt64) -> [[Int]] {

@@ -40,7 +40,7 @@ extension ComparisonReport {
 
     /// Writes the JSON atomically (a temporary file in the same directory, then a rename).
     public func writeJSON(to url: URL) throws {
-        try writeAtomically(try json(), to: url)
+        try writeAtomically(try json(), to: url, createDirectory: true)
     }
 
     static func modelObject(_ m: ModelResult) -> [String: Any] {
@@ -135,25 +135,5 @@ extension PeerResults {
                     message: row["message"] as? String ?? "", how: row["how"] as? String ?? ""))
         }
         return PeerResults(frameworks: frameworks, scorecard: scorecard, notes: root["notes"] as? [String] ?? [])
-    }
-}
-
-/// Writes data atomically: to a temporary file in the destination's directory, then renamed over
-/// the destination, so a reader never sees a half-written file.
-func writeAtomically(_ data: Data, to url: URL) throws {
-    let directory = url.deletingLastPathComponent()
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-    do {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try data.write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            throw TandemError.file(path: url.path, reason: "cannot rename the temporary file (errno \(errno))")
-        }
-    } catch let error as TandemError {
-        try? FileManager.default.removeItem(at: temporary)
-        throw error
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw TandemError.file(path: url.path, reason: "cannot write: \(error.localizedDescription)")
     }
 }

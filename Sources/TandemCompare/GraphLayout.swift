@@ -6,7 +6,18 @@ import Foundation
 public struct GraphPicture: Equatable {
     /// What kind of box to draw (its colour).
     public enum Kind: String, Equatable {
-        case input, variable, constant, op, fused, effect
+        /// A placeholder (fed data).
+        case input
+        /// A variable (trained weights).
+        case variable
+        /// A constant.
+        case constant
+        /// A primitive op.
+        case op
+        /// An op made by a fusion pass.
+        case fused
+        /// A node run for its effect (an initializer, a variable update or train op, a print).
+        case effect
     }
 
     /// One box.

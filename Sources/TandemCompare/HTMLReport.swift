@@ -17,7 +17,7 @@ public struct HTMLReport {
     @discardableResult
     public func write(to directory: URL) throws -> URL {
         let url = directory.appendingPathComponent("index.html")
-        try writeAtomically(Data(html().utf8), to: url)
+        try writeAtomically(Data(html().utf8), to: url, createDirectory: true)
         return url
     }
 

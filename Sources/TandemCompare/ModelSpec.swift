@@ -85,7 +85,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     public var layers: [Layer] {
         switch self {
         case .mlp(let widths):
-            precondition(widths.count >= 2, "ModelSpec.mlp needs at least an input and an output width, got \(widths)")
+            let widths = Self.checked(widths)
             var layers: [Layer] = []
             for i in 0..<(widths.count - 1) {
                 layers.append(.linear(inFeatures: widths[i], outFeatures: widths[i + 1]))
@@ -110,7 +110,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     /// The shape of one input sample: `[784]` for an MLP on MNIST, `[1, 28, 28]` for the CNNs.
     public var sampleShape: [Int] {
         switch self {
-        case .mlp(let widths): return [widths[0]]
+        case .mlp(let widths): return [Self.checked(widths)[0]]
         case .simpleCNN, .lenet5: return [1, 28, 28]
         }
     }
@@ -118,9 +118,17 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     /// The number of output classes.
     public var classCount: Int {
         switch self {
-        case .mlp(let widths): return widths.last!
+        case .mlp(let widths): return Self.checked(widths)[widths.count - 1]
         case .simpleCNN, .lenet5: return 10
         }
+    }
+
+    /// The widths of an MLP, checked: at least an input and an output width, none negative.
+    private static func checked(_ widths: [Int]) -> [Int] {
+        precondition(
+            widths.count >= 2 && widths.allSatisfy { $0 >= 0 },
+            "ModelSpec.mlp(\(widths)): needs at least an input and an output width, none negative")
+        return widths
     }
 
     /// The parameter names in state-dict order, with PyTorch's keys (`0.weight`, `0.bias`, ...).
@@ -169,7 +177,9 @@ public struct Parameters<T> {
         precondition(names.count == values.count, "Parameters: \(names.count) names but \(values.count) values")
         self.names = names
         self.values = values
-        self.index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        self.index = Dictionary(names.enumerated().map { ($1, $0) }) { first, _ in
+            preconditionFailure("Parameters: the name \(names[first]) appears twice in \(names)")
+        }
     }
 
     /// Wraps initial weights with a frontend's constructor (for example `{ Tensor($1, requiresGrad: true) }`).

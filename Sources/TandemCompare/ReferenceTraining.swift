@@ -9,7 +9,10 @@ import Foundation
 public struct ReferenceTraining {
     /// Which frontend trains.
     public enum Frontend: String, CaseIterable, Sendable {
-        case eager, graph
+        /// TandemEager: a `Sequential` module, tape autograd, `SGD`.
+        case eager
+        /// TandemGraph: one recorded graph run in a `Session`, `MomentumOptimizer`.
+        case graph
     }
 
     /// What one epoch achieved.
@@ -51,6 +54,7 @@ public struct ReferenceTraining {
         train: ComparisonDataset, test: ComparisonDataset,
         onStep: (Int, Int, Double) -> Void = { _, _, _ in }, onEpoch: (Epoch) -> Void = { _ in }
     ) throws -> [Epoch] {
+        try train.validate(batchSize: batchSize, for: "ReferenceTraining")
         let weights = spec.initialWeights(seed: seed)
         let stepsPerEpoch = train.count / batchSize
         let schedule = train.schedule(steps: stepsPerEpoch * epochs, batchSize: batchSize, seed: seed)

@@ -103,6 +103,7 @@ public enum SVGPlot {
     ///   - values: `values[group][series]`; NaN leaves a gap.
     ///   - width: the SVG width in pixels.
     ///   - height: the SVG height in pixels.
+    ///   - format: how a value is printed on its bar; default: compact decimal.
     public static func barChart(
         title: String, unit: String, groups: [String], series: [(name: String, color: String)],
         values: [[Double]], width: Int = 560, height: Int = 300, format: ((Double) -> String)? = nil

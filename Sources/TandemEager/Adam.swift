@@ -54,7 +54,7 @@ public final class Adam: Optimizer {
 
     /// Updates every parameter that has a gradient (each keeps its own step count, as in PyTorch).
     public func step() {
-        diagnoseBeforeStep()
+        guard prepareStep() else { return }
         for (i, parameter) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
             if firstMoments[i] == nil {

@@ -28,6 +28,11 @@ public final class Conv2d: Module {
     ///   - padding: zeros added on every side of the input.
     ///   - bias: whether to learn an additive bias per output channel.
     public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
+        // A bad stride or padding is reported by the first forward, as PyTorch does; negative
+        // sizes cannot even make the weight.
+        precondition(
+            inChannels >= 0 && outChannels >= 0 && kernelSize >= 0,
+            "Conv2d(\(inChannels), \(outChannels), kernelSize: \(kernelSize)): sizes must not be negative")
         self.stride = stride
         self.padding = padding
         let shape = [outChannels, inChannels, kernelSize, kernelSize]

@@ -79,8 +79,11 @@ public final class Dropout: Module {
     /// The probability of zeroing an element.
     public let p: Float
 
-    /// Creates a dropout layer (PyTorch's default p is 0.5).
-    public init(p: Float = 0.5) { self.p = p }
+    /// Creates a dropout layer (PyTorch's default p is 0.5); `p` must be in [0, 1].
+    public init(p: Float = 0.5) {
+        precondition(p >= 0 && p <= 1, "Dropout(p: \(p)): dropout probability has to be between 0 and 1")
+        self.p = p
+    }
 
     /// Drops elements in training mode; the identity in evaluation mode.
     public func forward(_ input: Tensor) -> Tensor {

@@ -25,6 +25,8 @@ public final class Linear: Module {
     ///   - outFeatures: the size of each output sample.
     ///   - bias: whether to learn an additive bias.
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
+        precondition(
+            inFeatures >= 0 && outFeatures >= 0, "Linear(\(inFeatures), \(outFeatures)): feature counts must not be negative")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = Tensor(Initializer.kaimingUniform([outFeatures, inFeatures]), requiresGrad: true)

@@ -18,9 +18,28 @@ extension Optimizer {
         for parameter in parameters { parameter.grad = nil }
     }
 
-    /// Checks the training loop for common mistakes before a step (cheap: one integer and one
-    /// optional per parameter).
-    func diagnoseBeforeStep() {
+    /// Checks the gradients before a step and warns about common training-loop mistakes (cheap:
+    /// one shape compare, one integer and one optional per parameter).
+    ///
+    /// Returns false, with the error reported through `ErrorScope`, when a parameter's gradient
+    /// no longer has the parameter's shape (its `array` was replaced by one of a new shape after
+    /// backward): the step then updates nothing, rather than some parameters.
+    func prepareStep() -> Bool {
+        for (index, parameter) in parameters.enumerated() {
+            guard let grad = parameter.grad, grad.shape != parameter.shape else { continue }
+            ErrorScope.report(.shapeMismatch(
+                op: "\(type(of: self)).step", shapes: [parameter.shape, grad.shape].map { $0.map(Optional.some) },
+                reason: "parameter \(index) has shape \(formatShape(parameter.shape)) but its gradient has shape "
+                    + "\(formatShape(grad.shape))",
+                location: nil))
+            return false
+        }
+        diagnoseBeforeStep()
+        return true
+    }
+
+    /// Warns about training-loop mistakes that compute without failing.
+    private func diagnoseBeforeStep() {
         // PyTorch silently skips a parameter whose grad is None; when other parameters did get a
         // gradient, that parameter is almost always one the loss forgot to use.
         if let unused = parameters.firstIndex(where: { $0.grad == nil }), parameters.contains(where: { $0.grad != nil }) {

@@ -57,7 +57,7 @@ public final class SGD: Optimizer {
 
     /// Updates every parameter that has a gradient.
     public func step() {
-        diagnoseBeforeStep()
+        guard prepareStep() else { return }
         for (i, parameter) in parameters.enumerated() {
             guard let grad = parameter.grad else { continue }
             OptimizerKernels.sgd(

@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Writes a state dict to a file in the safetensors format (`safetensors.torch.save_file`), so
 /// that PyTorch opens it with `safetensors.torch.load_file(path)`.
 ///
@@ -38,22 +32,6 @@ public func load(from url: URL) throws -> [String: NDArray] {
         throw TandemError.file(path: url.path, reason: "cannot be read (\(error.localizedDescription))")
     }
     return try SafeTensors.decode(data, path: url.path)
-}
-
-/// Writes `data` to a temporary file beside `url`, then renames it over `url`.
-func writeAtomically(_ data: Data, to url: URL) throws {
-    let directory = url.deletingLastPathComponent()
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
-    do {
-        try data.write(to: temporary)
-    } catch {
-        throw TandemError.file(path: url.path, reason: "cannot be written (\(error.localizedDescription))")
-    }
-    guard rename(temporary.path, url.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw TandemError.file(path: url.path, reason: "cannot be written (rename failed: \(reason))")
-    }
 }
 
 /// The safetensors encoding (https://github.com/huggingface/safetensors), float32 only.

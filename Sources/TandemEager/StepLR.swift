@@ -19,8 +19,13 @@ public final class StepLR {
     public let baseLR: Float
 
     /// Creates the scheduler.
+    ///
+    /// - Parameters:
+    ///   - optimizer: the optimizer whose `lr` is decayed.
+    ///   - stepSize: epochs between decays (positive).
+    ///   - gamma: the factor applied at each decay.
     public init(_ optimizer: Optimizer, stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0, "StepLR: stepSize must be positive")
+        precondition(stepSize > 0, "StepLR(stepSize: \(stepSize)): stepSize must be positive")
         self.optimizer = optimizer
         self.stepSize = stepSize
         self.gamma = gamma

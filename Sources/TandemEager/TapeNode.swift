@@ -107,7 +107,8 @@ final class TapeNode {
         }
         var needed = [Bool](repeating: false, count: inputs.count)
         for i in 0..<inputs.count { needed[i] = inputs[i].requiresGrad }
-        let y = Tensor(result: output ?? Tensor.placeholder().array, node: nil)
+        // Rules that do not read y get an empty stand-in (the value was not kept).
+        let y = Tensor(result: output ?? Tensor.emptyArray, node: nil)
         let grads = op!.gradient(inputs: inputs, output: y, grad: Tensor(result: g, node: nil), at: location, needed: needed)
         return grads.map { $0?.array }
     }

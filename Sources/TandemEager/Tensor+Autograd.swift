@@ -177,7 +177,7 @@ enum Autograd {
             node.pendingGrad = nil
             do throws(TandemError) {
                 if let hooks = node.hooks { g = try runHooks(hooks, g, node.location) }
-                if let retained = node.retained { addGrad(g, into: retained) }
+                if let retained = node.retained { try addGrad(g, into: retained) }
                 let grads = try node.inputGradients(g)
                 for (input, grad) in zip(node.inputs, grads) {
                     guard let grad, input.requiresGrad else { continue }
@@ -218,13 +218,14 @@ enum Autograd {
         for leaf in leaves {
             guard var g = leaf.pendingGrad else { continue }
             leaf.pendingGrad = nil
-            if let hooks = leaf.hooks {
-                do { g = try runHooks(hooks, g, nil) } catch {
-                    ErrorScope.report(error)
-                    return
-                }
+            do throws(TandemError) {
+                if let hooks = leaf.hooks { g = try runHooks(hooks, g, nil) }
+                try addGrad(g, into: leaf)
+            } catch {
+                for leaf in leaves { leaf.pendingGrad = nil }
+                ErrorScope.report(error)
+                return
             }
-            addGrad(g, into: leaf)
             leaf.gradPasses += 1
         }
     }
@@ -248,12 +249,22 @@ enum Autograd {
     }
 
     /// Adds a gradient into a tensor's `.grad` (in place when it owns its storage).
-    private static func addGrad(_ g: NDArray, into tensor: Tensor) {
-        if let existing = tensor.grad, !existing.isPlaceholder {
-            OptimizerKernels.accumulate(&existing.array, g)
-        } else {
+    ///
+    /// Throws when the existing `.grad` has another shape: the tensor's `array` was replaced by
+    /// one of a new shape since the last backward.
+    private static func addGrad(_ g: NDArray, into tensor: Tensor) throws(TandemError) {
+        guard let existing = tensor.grad, !existing.isPlaceholder else {
             tensor.grad = Tensor(result: g.contiguous(), node: nil)
+            return
         }
+        guard existing.shape == g.shape else {
+            throw .autograd(
+                reason: "cannot add a gradient of shape \(formatShape(g.shape)) into the existing grad of shape "
+                    + "\(formatShape(existing.shape)) (the tensor's values changed shape since the last backward; "
+                    + "call zeroGrad() first)",
+                location: nil)
+        }
+        OptimizerKernels.accumulate(&existing.array, g)
     }
 
     private static func add(_ g: NDArray, into slot: inout NDArray?) {

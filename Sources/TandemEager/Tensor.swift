@@ -37,8 +37,23 @@ public final class Tensor {
     /// Gradients add up across `backward()` calls until `zeroGrad()` (or an optimizer's
     /// `zeroGrad()`) sets this back to nil. Non-leaf tensors keep no gradient unless asked with
     /// ``retainGrad()``.
+    ///
+    /// Assigning a gradient whose shape differs from the tensor's is an error (PyTorch's "assigned
+    /// grad has data of a different size"), reported through `ErrorScope`; the old value is kept.
     public var grad: Tensor? {
-        didSet { if grad == nil { gradPasses = 0 } }
+        didSet {
+            guard let grad else {
+                gradPasses = 0
+                return
+            }
+            if grad.shape != shape {
+                self.grad = oldValue
+                ErrorScope.report(.shapeMismatch(
+                    op: "grad", shapes: [shape, grad.shape].map { $0.map(Optional.some) },
+                    reason: "assigned grad of shape \(formatShape(grad.shape)) to a tensor of shape \(formatShape(shape))",
+                    location: nil))
+            }
+        }
     }
 
     /// The tape node that produced this tensor (nil for leaves).
@@ -112,7 +127,7 @@ public final class Tensor {
     /// The stand-in for the result of an op that failed inside a `checked` scope: an empty array,
     /// shared, so that later ops skip their work cheaply.
     static func placeholder() -> Tensor { Tensor(placeholder: emptyArray) }
-    private static let emptyArray = NDArray(zeros: [0])
+    static let emptyArray = NDArray(zeros: [0])
 
     // MARK: Reading
 
@@ -129,8 +144,22 @@ public final class Tensor {
     public var scalars: [Float] { array.scalars }
 
     /// The value of a one-element tensor (`tensor.item()`); NaN for the placeholder of a failed op.
-    public func item() -> Float {
+    ///
+    /// A tensor of any other size is an error (reported through `ErrorScope`, as PyTorch raises),
+    /// and gives NaN inside a `checked` scope.
+    ///
+    /// - Parameters:
+    ///   - file: the caller's file, quoted in errors (default `#fileID`).
+    ///   - line: the caller's line, quoted in errors (default `#line`).
+    public func item(file: StaticString = #fileID, line: UInt = #line) -> Float {
         if isPlaceholder { return .nan }
+        guard count == 1 else {
+            ErrorScope.report(.invalidValue(
+                op: "item",
+                reason: "a tensor with \(count) elements (shape \(formatShape(shape))) cannot be converted to a scalar",
+                location: SourceLocation(file, line)))
+            return .nan
+        }
         return array.scalar
     }
 

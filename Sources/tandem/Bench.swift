@@ -17,6 +17,11 @@ struct Bench: ParsableCommand {
     @Option(help: "Write the rows as JSON to this file.")
     var json: String?
 
+    func validate() throws {
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+    }
+
     func run() throws {
         var benchmark = Benchmark()
         benchmark.repetitions = repetitions

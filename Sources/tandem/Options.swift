@@ -26,11 +26,8 @@ func note(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
 
-/// Writes a JSON object atomically.
+/// Writes a JSON object atomically (creating the directory when needed).
 func writeJSON(_ object: Any, to path: String) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
-    try data.write(to: temporary)
-    _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+    try writeAtomically(data, to: URL(fileURLWithPath: path), createDirectory: true)
 }

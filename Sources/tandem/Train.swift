@@ -35,6 +35,9 @@ struct Train: ParsableCommand {
     func validate() throws {
         guard model != .all else { throw ValidationError("--model must be one model: mlp, cnn or lenet5") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard lr >= 0 else { throw ValidationError("--lr must not be negative") }
+        guard momentum >= 0 else { throw ValidationError("--momentum must not be negative") }
     }
 
     func run() throws {

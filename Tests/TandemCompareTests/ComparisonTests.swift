@@ -53,6 +53,15 @@ final class ComparisonTests: XCTestCase {
         XCTAssertLessThan(report.maxLossDiff, 1e-4)
     }
 
+    func testABatchLargerThanTheDatasetIsAnErrorNotACrash() {
+        let comparison = Comparison(spec: .mlp([784, 4, 10]), dataset: .synthetic(count: 8), steps: 1, batchSize: 9)
+        XCTAssertThrowsError(try comparison.runModel()) { error in
+            guard case .invalidValue(let op, let reason, _)? = error as? TandemError else { return XCTFail("\(error)") }
+            XCTAssertEqual(op, "Comparison")
+            XCTAssertTrue(reason.contains("batch size 9"), reason)
+        }
+    }
+
     func testScheduleIsDeterministicAndCoversEpochs() {
         let data = ComparisonDataset.synthetic(count: 10)
         let a = data.schedule(steps: 7, batchSize: 3, seed: 4)

@@ -119,6 +119,25 @@ final class OptimizerTests: XCTestCase {
         XCTAssertNil(used.grad)
     }
 
+    func testStepWithAGradientOfAnotherShapeIsAnErrorAndUpdatesNothing() {
+        for makeOptimizer in [{ SGD($0, lr: 0.1) as Optimizer }, { Adam($0) as Optimizer }] {
+            let a = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+            let b = Tensor(shape: [2], scalars: [3, 4], requiresGrad: true)
+            a.grad = Tensor(shape: [2], scalars: [1, 1])
+            b.grad = Tensor(shape: [2], scalars: [1, 1])
+            b.array = NDArray(shape: [3], scalars: [3, 4, 5])  // the values change shape after backward
+            let optimizer = makeOptimizer([a, b])
+            let error = checkedError { optimizer.step() }
+            guard case .shapeMismatch(let op, _, let reason, _)? = error else {
+                return XCTFail("\(String(describing: error))")
+            }
+            XCTAssertTrue(op.hasSuffix(".step"), op)
+            XCTAssertTrue(reason.contains("parameter 1 has shape [3]"), reason)
+            XCTAssertEqual(a.scalars, [1, 2])
+            XCTAssertEqual(b.scalars, [3, 4, 5])
+        }
+    }
+
     func testClipGradNormClosedForm() {
         let a = Tensor(shape: [2], scalars: [0, 0], requiresGrad: true)
         a.grad = Tensor(shape: [2], scalars: [3, 4])

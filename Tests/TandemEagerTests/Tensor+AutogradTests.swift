@@ -127,6 +127,38 @@ final class TensorAutogradTests: XCTestCase {
         XCTAssertTrue(reason.contains("does not require grad"))
     }
 
+    func testItemOfATensorThatIsNotOneElementIsAnError() {
+        var value: Float = 0
+        let expectedLine = #line + 1
+        let error = checkedError { value = Tensor(zeros: [2, 3]).item() }
+        guard case .invalidValue(let op, let reason, let location)? = error else {
+            return XCTFail("\(String(describing: error))")
+        }
+        XCTAssertEqual(op, "item")
+        XCTAssertTrue(reason.contains("6 elements"), reason)
+        XCTAssertEqual(location?.line, expectedLine)
+        XCTAssertTrue(value.isNaN)
+    }
+
+    func testAssigningAGradOfAnotherShapeIsAnErrorAndKeepsTheOldGrad() {
+        let x = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+        x.grad = Tensor(shape: [2], scalars: [5, 6])
+        let error = checkedError { x.grad = Tensor(zeros: [3]) }
+        guard case .shapeMismatch(let op, _, _, _)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(op, "grad")
+        XCTAssertEqual(x.grad?.scalars, [5, 6])
+    }
+
+    func testBackwardIntoAGradOfAnotherShapeIsAnError() {
+        let x = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+        (x * 2).sum().backward()
+        x.array = NDArray(shape: [3], scalars: [1, 2, 3])  // the values change shape; the old grad stays
+        let error = checkedError { (x * 2).sum().backward() }
+        guard case .autograd(let reason, _)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(reason.contains("existing grad of shape [2]"), reason)
+        XCTAssertEqual(x.grad?.scalars, [2, 2])
+    }
+
     func testBackwardOnALeafSetsItsGrad() {
         let x = Tensor(shape: [], scalars: [3], requiresGrad: true)
         x.backward()

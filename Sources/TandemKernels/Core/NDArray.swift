@@ -173,9 +173,11 @@ public struct NDArray: Equatable, CustomStringConvertible {
     public mutating func isUniquelyOwned() -> Bool { isKnownUniquelyReferenced(&storage) }
 
     /// A view with a new shape holding the same elements (one dimension may be -1: inferred).
-    /// Copies only when the array is not contiguous.
+    /// Copies only when the array is not contiguous. The new shape must hold `count` elements.
     public func reshaped(_ newShape: [Int]) -> NDArray {
-        let resolved = resolveReshape(newShape, count: count)!
+        guard let resolved = resolveReshape(newShape, count: count) else {
+            preconditionFailure("NDArray.reshaped: cannot reshape \(formatShape(shape)) (\(count) elements) to \(formatShape(newShape))")
+        }
         let dense = contiguous()
         if dense.offset == 0 { return NDArray(storage: dense.storage, shape: resolved) }
         return NDArray(storage: dense.storage, shape: resolved, strides: contiguousStrides(resolved), offset: dense.offset)

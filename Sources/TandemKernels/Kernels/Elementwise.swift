@@ -104,29 +104,40 @@ enum Elementwise {
 
     // MARK: Unary
 
-    /// Applies a unary elementwise op from a contiguous source into a contiguous destination.
-    static func unary(_ step: ElementwiseStep, _ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+    /// Applies a unary elementwise op from a contiguous source into a contiguous destination,
+    /// split across cores when large, or all on the calling thread when `parallel` is false (a
+    /// block of a fused chain, already split). Both ways run the same kernels, so a fused chain
+    /// gives exactly the values of its steps run one by one.
+    static func unary(
+        _ step: ElementwiseStep, _ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, parallel: Bool = true
+    ) {
+        @inline(__always) func vector<K: UnaryKernel>(_ k: K) {
+            if parallel { map(n, src, dst, k) } else { mapInline(n, src, dst, k) }
+        }
+        @inline(__always) func scalar<K: ScalarKernel>(_ k: K) {
+            if parallel { mapScalar(n, src, dst, k) } else { for i in 0..<n { dst[i] = k.scalar(src[i]) } }
+        }
         switch step {
-        case .neg: map(n, src, dst, Kernels.Neg())
-        case .relu: map(n, src, dst, Kernels.Relu())
-        case .addScalar(let c): map(n, src, dst, Kernels.AddScalar(c: c))
-        case .mulScalar(let c): map(n, src, dst, Kernels.MulScalar(c: c))
-        case .sqrt: map(n, src, dst, Kernels.Sqrt())
-        case .exp: mapScalar(n, src, dst, Kernels.Exp())
-        case .log: mapScalar(n, src, dst, Kernels.Log())
-        case .tanh: mapScalar(n, src, dst, Kernels.Tanh())
-        case .sigmoid: mapScalar(n, src, dst, Kernels.Sigmoid())
+        case .neg: vector(Kernels.Neg())
+        case .relu: vector(Kernels.Relu())
+        case .addScalar(let c): vector(Kernels.AddScalar(c: c))
+        case .mulScalar(let c): vector(Kernels.MulScalar(c: c))
+        case .sqrt: vector(Kernels.Sqrt())
+        case .exp: scalar(Kernels.Exp())
+        case .log: scalar(Kernels.Log())
+        case .tanh: scalar(Kernels.Tanh())
+        case .sigmoid: scalar(Kernels.Sigmoid())
         case .pow(let p):
             if p == 2 {
-                map(n, src, dst, Kernels.Square())
+                vector(Kernels.Square())
             } else if p == 1 {
                 if UnsafePointer(dst) != src { dst.update(from: src, count: n) }
             } else if p == -1 {
-                map(n, src, dst, Kernels.Reciprocal())
+                vector(Kernels.Reciprocal())
             } else if p == 0.5 {
-                map(n, src, dst, Kernels.Sqrt())
+                vector(Kernels.Sqrt())
             } else {
-                mapScalar(n, src, dst, Kernels.Pow(p: p))
+                scalar(Kernels.Pow(p: p))
             }
         }
     }
@@ -149,32 +160,11 @@ enum Elementwise {
                 let count = Swift.min(block, range.upperBound - start)
                 var input = src + start
                 for step in steps {
-                    unaryInline(step, count, input, dst + start)
+                    unary(step, count, input, dst + start, parallel: false)
                     input = UnsafePointer(dst + start)
                 }
                 if steps.isEmpty { (dst + start).update(from: input, count: count) }
                 start += count
-            }
-        }
-    }
-
-    /// `unary` without the parallel split (used inside an already split block).
-    private static func unaryInline(_ step: ElementwiseStep, _ n: Int, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
-        switch step {
-        case .neg: for i in 0..<n { dst[i] = -src[i] }
-        case .relu: for i in 0..<n { dst[i] = src[i] < 0 ? 0 : src[i] }
-        case .addScalar(let c): for i in 0..<n { dst[i] = src[i] + c }
-        case .mulScalar(let c): for i in 0..<n { dst[i] = src[i] * c }
-        case .sqrt: for i in 0..<n { dst[i] = src[i].squareRoot() }
-        case .exp: for i in 0..<n { dst[i] = Foundation.expf(src[i]) }
-        case .log: for i in 0..<n { dst[i] = Foundation.logf(src[i]) }
-        case .tanh: for i in 0..<n { dst[i] = Foundation.tanhf(src[i]) }
-        case .sigmoid: for i in 0..<n { dst[i] = sigmoid(src[i]) }
-        case .pow(let p):
-            if p == 2 {
-                for i in 0..<n { dst[i] = src[i] * src[i] }
-            } else {
-                for i in 0..<n { dst[i] = Foundation.powf(src[i], p) }
             }
         }
     }

@@ -74,9 +74,9 @@ extension Op {
             let (src, p) = dense(0)
             let out = allocate()
             let isMean: Bool = if case .mean = self { true } else { false }
-            withExtendedLifetime(src) {
+            try withExtendedLifetime(src) {
                 if let dim {
-                    let (outer, n, inner) = Reduction.split(x.shape, try! normalize(dim, rank: x.rank))
+                    let (outer, n, inner) = Reduction.split(x.shape, try normalize(dim, rank: x.rank))
                     let scale: Float = isMean ? 1 / Float(n) : 1
                     Reduction.sum(p, outer: outer, n: n, inner: inner, scale: scale, into: out.storage.pointer)
                 } else {
@@ -86,10 +86,12 @@ extension Op {
             }
             return out
         case .max(let dim, _), .maxBackward(let dim, _):
-            let (src, p) = dense(self == .max(dim: dim, keepDim: true) || self == .max(dim: dim, keepDim: false) ? 0 : 1)
+            // max reads x (input 0); maxBackward reads g (input 0) and x (input 1).
+            let isMax: Bool = if case .max = self { true } else { false }
+            let (src, p) = dense(isMax ? 0 : 1)
             let shape = src.shape
-            let (outer, n, inner) = dim.map { Reduction.split(shape, try! normalize($0, rank: shape.count)) } ?? (1, src.count, 1)
-            if case .max = self {
+            let (outer, n, inner) = try dim.map { Reduction.split(shape, try normalize($0, rank: shape.count)) } ?? (1, src.count, 1)
+            if isMax {
                 // An empty dim is rejected by the shape rule; an empty array reduced over a
                 // non-empty dim is simply empty (PyTorch), only the max of nothing at all fails.
                 if dim == nil && src.count == 0 { throw ValueRuleError("cannot take the max of an empty array") }
@@ -116,7 +118,7 @@ extension Op {
             return out
         case .argmax(let dim):
             let (src, p) = dense(0)
-            let (outer, n, inner) = Reduction.split(src.shape, try! normalize(dim, rank: src.rank))
+            let (outer, n, inner) = Reduction.split(src.shape, try normalize(dim, rank: src.rank))
             let out = allocate()
             withExtendedLifetime(src) {
                 Reduction.max(p, outer: outer, n: n, inner: inner, into: nil, indices: out.storage.pointer)
@@ -126,7 +128,7 @@ extension Op {
             var g = inputs[0]
             var n = count
             if let dim {
-                let axis = try! normalize(dim, rank: outShape.count)
+                let axis = try normalize(dim, rank: outShape.count)
                 n = outShape[axis]
                 // g may come with or without the reduced dim (the shape rule accepts both).
                 var kept = outShape
@@ -143,7 +145,7 @@ extension Op {
         case .reshape, .flatten, .reshapeLike:
             return x.reshaped(outShape)
         case let .transpose(a, b):
-            return x.transposed(try! normalize(a, rank: x.rank), try! normalize(b, rank: x.rank))
+            return x.transposed(try normalize(a, rank: x.rank), try normalize(b, rank: x.rank))
         case .broadcastLike:
             if x.shape == outShape { return x }
             let out = allocate()
@@ -164,7 +166,7 @@ extension Op {
         case .softmax(let dim), .logSoftmax(let dim):
             let out = allocate()
             let isLog: Bool = if case .logSoftmax = self { true } else { false }
-            Softmax.forward(x, axis: try! normalize(dim, rank: x.rank), log: isLog, into: out.storage.pointer)
+            Softmax.forward(x, axis: try normalize(dim, rank: x.rank), log: isLog, into: out.storage.pointer)
             return out
         case let .conv2d(stride, padding):
             let out = allocate()

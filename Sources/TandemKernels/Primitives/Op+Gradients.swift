@@ -8,9 +8,15 @@ extension Op {
     /// (`reduceLike`, `expandLike`), never from numbers fixed here, because a graph's batch
     /// dimension may be unknown when the rule runs.
     ///
-    /// - Parameter needed: which inputs want a gradient (nil: all). Rules skip the work for the
-    ///   others (returning nil), so that, for example, a first layer's input gradient (an
-    ///   expensive GEMM) is never computed for data that does not require one.
+    /// - Parameters:
+    ///   - x: the op's inputs, in order.
+    ///   - y: the op's output (read only by rules such as `exp` and `softmax` that reuse it).
+    ///   - g: the gradient of the loss with respect to `y`.
+    ///   - location: the user's source line of the forward op, given to every backward op.
+    ///   - needed: which inputs want a gradient (nil: all). Rules skip the work for the
+    ///     others (returning nil), so that, for example, a first layer's input gradient (an
+    ///     expensive GEMM) is never computed for data that does not require one.
+    /// - Returns: one gradient per input, shaped like that input, or nil where none is taken.
     public func gradient<T: TensorExpression>(
         inputs x: [T], output y: T, grad g: T, at location: SourceLocation? = nil, needed: [Bool]? = nil
     ) -> [T?] {

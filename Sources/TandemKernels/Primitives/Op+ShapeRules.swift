@@ -221,7 +221,7 @@ func matmulShape(_ a: [Int], _ b: [Int]) throws -> [Int] {
 /// Normalises a possibly negative dimension index against a rank.
 public func normalize(_ dim: Int, rank: Int) throws -> Int {
     let axis = dim < 0 ? dim + rank : dim
-    guard axis >= 0 && axis < Swift.max(rank, 1) && !(rank == 0) else {
+    guard axis >= 0 && axis < rank else {
         throw ShapeRuleError("dimension \(dim) is out of range for rank \(rank)")
     }
     return axis

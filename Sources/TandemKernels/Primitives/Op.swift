@@ -1,11 +1,20 @@
 /// An activation applied inside a fused kernel.
 public enum Activation: String, Hashable, Sendable, CaseIterable {
-    case identity, relu, sigmoid, tanh
+    /// No activation: the affine result as is.
+    case identity
+    /// max(0, x).
+    case relu
+    /// 1 / (1 + exp(-x)).
+    case sigmoid
+    /// The hyperbolic tangent.
+    case tanh
 }
 
 /// One step of a fused chain of unary elementwise ops (see `Op.fusedElementwise`).
 public enum ElementwiseStep: Hashable, Sendable {
+    /// The step of the ``Op`` case of the same name (``Op/neg``, ``Op/relu``, ...).
     case neg, relu, sigmoid, tanh, exp, log, sqrt
+    /// The step of the ``Op`` case of the same name, with its constant (``Op/addScalar(_:)``, ...).
     case addScalar(Float), mulScalar(Float), pow(Float)
 
     /// The primitive this step performs on its own.
@@ -51,10 +60,30 @@ public enum ElementwiseStep: Hashable, Sendable {
 /// Inputs are listed in the comment of each case. "like" inputs are used only for their shape at
 /// run time, which lets gradient rules work on graphs whose batch dimension is unknown.
 public enum Op: Hashable, Sendable, CustomStringConvertible {
-    // Elementwise with NumPy broadcasting: (a, b).
-    case add, sub, mul, div
-    // Elementwise unary: (x).
-    case neg, relu, sigmoid, tanh, exp, log, sqrt
+    // Elementwise with NumPy broadcasting.
+    /// (a, b): a + b.
+    case add
+    /// (a, b): a - b.
+    case sub
+    /// (a, b): a * b.
+    case mul
+    /// (a, b): a / b.
+    case div
+    // Elementwise unary.
+    /// (x): -x.
+    case neg
+    /// (x): max(0, x).
+    case relu
+    /// (x): 1 / (1 + exp(-x)).
+    case sigmoid
+    /// (x): the hyperbolic tangent.
+    case tanh
+    /// (x): e^x.
+    case exp
+    /// (x): the natural logarithm.
+    case log
+    /// (x): the square root.
+    case sqrt
     /// x + s.
     case addScalar(Float)
     /// x * s.
@@ -64,9 +93,12 @@ public enum Op: Hashable, Sendable, CustomStringConvertible {
     /// (g, x) -> g where x > 0, else 0: the adjoint of relu.
     case reluBackward
 
-    // Reductions over all elements (dim nil) or one dimension: (x).
+    // Reductions over all elements (dim nil) or one dimension.
+    /// (x): the sum over all elements, or along `dim` (kept with size 1 when `keepDim`).
     case sum(dim: Int?, keepDim: Bool)
+    /// (x): the mean over all elements, or along `dim` (kept with size 1 when `keepDim`).
     case mean(dim: Int?, keepDim: Bool)
+    /// (x): the maximum over all elements, or along `dim` (kept with size 1 when `keepDim`).
     case max(dim: Int?, keepDim: Bool)
     /// The index of the largest element along `dim`, as a float.
     case argmax(dim: Int)

@@ -163,4 +163,19 @@ final class ElementwiseTests: XCTestCase {
         assertClose(try! Op.fusedElementwise([.neg, .exp]).evaluate([t]), Naive.unary(t) { Foundation.exp(-$0) })
         assertClose(try! Op.fusedElementwise([]).evaluate([t]), Naive.reshape(t, [6, 4]))
     }
+
+    /// A graph pass may fuse a chain or not: both must give the same bits, special cases included
+    /// (pow by -1, 0.5 and 1 take dedicated kernels; -0, infinities and NaN probe their edges).
+    func testFusedChainIsBitIdenticalToItsStepsRunOneByOne() {
+        let special: [Float] = [0, -0, 1, -1, .infinity, -.infinity, .nan, 1e-30, -2.5, 3]
+        let x = NDArray(shape: [30], scalars: special + randomArray([20], seed: 28).scalars)
+        for steps: [ElementwiseStep] in [
+            [.pow(-1), .pow(0.5), .pow(1)], [.relu, .pow(0.5), .neg], [.sqrt, .pow(2), .sigmoid],
+            [.mulScalar(-3), .exp, .log, .tanh, .addScalar(1), .pow(1.5)],
+        ] {
+            let fused = try! Op.fusedElementwise(steps).evaluate([x]).scalars
+            let oneByOne = steps.reduce(x) { value, step in try! step.op.evaluate([value]) }.scalars
+            XCTAssertEqual(fused.map(\.bitPattern), oneByOne.map(\.bitPattern), "\(steps)")
+        }
+    }
 }
