@@ -27,6 +27,7 @@ final class ExecutionPlan {
         case print(String)
         case initializer([Int])
         case update(OptimizerUpdate, OptimizerSlots, part: Int?)
+        case productUpdate(OptimizerUpdate, OptimizerSlots, part: Int)
         case group
     }
 
@@ -68,6 +69,7 @@ final class ExecutionPlan {
             case .print(let message): action = .print(message)
             case .initializer(let variables): action = .initializer(variables)
             case .update(let update, let id, let part): action = .update(update, slotsFor(update, id), part: part)
+            case .productUpdate(let update, let id, let part): action = .productUpdate(update, slotsFor(update, id), part: part)
             case .group: action = .group
             }
             return Step(action: action, inputs: instruction.inputs, node: instruction.origin)
@@ -178,6 +180,10 @@ final class ExecutionPlan {
                     try session.apply(
                         update, state: state, gradients: step.inputs.map { slots[$0]! }, parts: 0..<update.variables.count, at: step.node)
                 }
+                value = ExecutionPlan.empty
+            case .productUpdate(let update, let state, let part):
+                try session.applyProduct(
+                    update, state: state, a: slots[step.inputs[0]]!, b: slots[step.inputs[1]]!, part: part, at: step.node)
                 value = ExecutionPlan.empty
             case .group:
                 value = ExecutionPlan.empty

@@ -11,7 +11,7 @@ extension Graph {
     ) throws -> String {
         let targets = fetches.isEmpty ? nodes.filter { node in !nodes.contains { $0.inputs.contains(node) } } : fetches
         var program = try Program(graph: self, fetches: targets, fed: [])
-        if optimized { GraphOptimizer.optimize(&program, options: options) }
+        if optimized { GraphOptimizer.prepareForSession(&program, options: options) }
         return Graph.dot(program, title: optimized ? "optimized" : "graph")
     }
 
@@ -31,6 +31,7 @@ extension Graph {
             case .print: what = "print"
             case .initializer: what = "init"
             case .update(let update, _, let part): what = update.optimizerName + (part.map { " (variable \($0))" } ?? "")
+            case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
             case .group: what = "group"
             }
             let origin = instruction.origin
@@ -43,7 +44,7 @@ extension Graph {
             case .feed: style = ", style=filled, fillcolor=\"#dbeafe\""
             case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
             case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
-            case .update, .initializer, .group, .print: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .update, .productUpdate, .initializer, .group, .print: style = ", style=filled, fillcolor=\"#fee2e2\""
             case .op(let op):
                 if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
                 if case .fusedElementwise = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
@@ -61,16 +62,28 @@ extension Graph {
 
 extension Session {
     /// The program this session runs for `fetches`, after optimisation, in Graphviz DOT.
+    ///
+    /// - Parameters:
+    ///   - fetches: the nodes the plan computes.
+    ///   - feedKeys: the nodes the runs feed (a different set compiles a different plan).
     public func dot(fetches: [Node], feedKeys: [Node] = []) throws -> String {
         Graph.dot(try optimizedProgram(for: fetches, fed: feedKeys), title: "session")
     }
 
     /// How many steps the compiled plan for `fetches` executes (after optimisation).
+    ///
+    /// - Parameters:
+    ///   - fetches: the nodes the plan computes.
+    ///   - feedKeys: the nodes the runs feed.
     public func stepCount(fetches: [Node], feedKeys: [Node] = []) throws -> Int {
         try optimizedProgram(for: fetches, fed: feedKeys).instructions.count
     }
 
     /// The ops the compiled plan for `fetches` executes, in order (for tests and tutorials).
+    ///
+    /// - Parameters:
+    ///   - fetches: the nodes the plan computes.
+    ///   - feedKeys: the nodes the runs feed.
     public func plannedOps(fetches: [Node], feedKeys: [Node] = []) throws -> [Op] {
         try optimizedProgram(for: fetches, fed: feedKeys).instructions.compactMap(\.op)
     }

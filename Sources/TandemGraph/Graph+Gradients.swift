@@ -11,6 +11,8 @@ extension Graph {
     /// - Parameters:
     ///   - loss: the value to differentiate (a scalar usually; otherwise its sum is differentiated).
     ///   - nodes: the nodes to differentiate with respect to (usually variables).
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     /// - Returns: one gradient node per entry of `nodes`, shaped like it.
     public func gradients(
         of loss: Node, with nodes: [Node], file: StaticString = #fileID, line: UInt = #line
@@ -46,7 +48,7 @@ extension Graph {
                 case .primitive(let op):
                     let needed = node.inputs.map { isRelevant[$0.id] }
                     inputGrads = op.gradient(inputs: node.inputs, output: node, grad: g, at: node.location, needed: needed)
-                case .print:
+                case .print, .identity:
                     inputGrads = [g]
                 default:
                     inputGrads = node.inputs.map { _ in nil }

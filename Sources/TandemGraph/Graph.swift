@@ -31,6 +31,8 @@ public final class Graph {
     /// Set by a session's first run: later additions are likely a graph growing in a loop.
     var hasRun = false
     private var warnedAboutGrowth = false
+    /// The node `initializeVariables()` returned last (reused while the variables are unchanged).
+    private var initializer: Node?
     private var nameCounts: [String: Int] = [:]
     private var namesInUse: Set<String> = []
     private var nodesByName: [String: Node] = [:]
@@ -46,6 +48,8 @@ public final class Graph {
     /// - Parameters:
     ///   - shape: the static shape; nil marks a dimension of any size (usually the batch).
     ///   - name: the node's name (made unique with a suffix if already used).
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func placeholder(
         shape: [Int?], name: String = "placeholder", file: StaticString = #fileID, line: UInt = #line
     ) -> Node {
@@ -55,6 +59,11 @@ public final class Graph {
     /// Integer class labels of any length, fed as a rank-1 NDArray of whole numbers
     /// (`NDArray(shape: [n], scalars: labels.map(Float.init))`). A fractional label is a run-time
     /// error; an out-of-range one is reported by the loss that reads it.
+    ///
+    /// - Parameters:
+    ///   - name: the node's name (made unique with a suffix if already used).
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func labelsPlaceholder(
         name: String = "labels", file: StaticString = #fileID, line: UInt = #line
     ) -> Node {
@@ -62,6 +71,12 @@ public final class Graph {
     }
 
     /// A value fixed when the graph is built (`tf.constant`).
+    ///
+    /// - Parameters:
+    ///   - value: the value, copied into the graph (and into a saved graph file).
+    ///   - name: the node's name (made unique with a suffix if already used).
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func constant(
         _ value: NDArray, name: String = "constant", file: StaticString = #fileID, line: UInt = #line
     ) -> Node {
@@ -75,6 +90,8 @@ public final class Graph {
     ///   - initialValue: the value the initializer assigns.
     ///   - name: the variable's name (state is saved and loaded by name).
     ///   - trainable: whether optimizers' `minimize` updates it.
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func variable(
         _ initialValue: NDArray, name: String = "variable", trainable: Bool = true,
         file: StaticString = #fileID, line: UInt = #line
@@ -95,14 +112,56 @@ public final class Graph {
 
     /// A node that assigns every variable created so far its initial value
     /// (`tf.global_variables_initializer()`); run it once in each new session.
+    ///
+    /// Calling it again while the variables are unchanged returns the same node, so a second
+    /// session (or a helper that initialises "just in case") does not grow the graph.
+    ///
+    /// - Parameters:
+    ///   - file: the source file recorded on the node (defaults to the caller's).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func initializeVariables(file: StaticString = #fileID, line: UInt = #line) -> Node {
-        addNode(.initializer(variables: Array(variables.indices)), [], name: "init", shape: [0],
-                location: SourceLocation(file, line))
+        if let initializer, case .initializer(let covered) = initializer.kind, covered.count == variables.count {
+            return initializer
+        }
+        let node = addNode(.initializer(variables: Array(variables.indices)), [], name: "init", shape: [0],
+                           location: SourceLocation(file, line))
+        initializer = node
+        return node
+    }
+
+    /// Names a node's value (`tf.identity`), so it can be fed or fetched by that name, here or
+    /// in a graph loaded from a file (`node(named:)`). It costs nothing when the graph runs.
+    ///
+    /// ```swift
+    /// let logits = g.identity(h.matmul(w) + b, name: "logits")
+    /// // ... later, or after loading the saved graph:
+    /// let same = g.node(named: "logits")!
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - node: the value to name.
+    ///   - name: the name (made unique with a suffix if already used).
+    ///   - file: the source file recorded on the node (defaults to the caller's).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
+    public func identity(_ node: Node, name: String, file: StaticString = #fileID, line: UInt = #line) -> Node {
+        let location = SourceLocation(file, line)
+        guard node.graph === self else {
+            let error = TandemError.graph(node: node.name, reason: "identity of a node of another graph", location: location)
+            ErrorScope.report(error)
+            return addNode(.identity, [], name: name, shape: node.staticShape, location: location, poison: error)
+        }
+        return addNode(.identity, [node], name: name, shape: node.staticShape, location: location, poison: node.poison)
     }
 
     /// An identity node that prints `message` and its input's value when it executes
     /// (`tf.Print`). Like `tf.Print`, it prints only when it is on the path of something you fetch:
     /// use its result in place of `node`, or fetch it.
+    ///
+    /// - Parameters:
+    ///   - node: the value to print and pass on.
+    ///   - message: printed before the value.
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func print(
         _ node: Node, message: String, file: StaticString = #fileID, line: UInt = #line
     ) -> Node {
@@ -111,11 +170,19 @@ public final class Graph {
     }
 
     /// A node that runs `nodes` for their effects (`tf.group`), returning an empty value.
+    ///
+    /// - Parameters:
+    ///   - nodes: the nodes to run (train ops, other groups, any value).
+    ///   - name: the node's name (made unique with a suffix if already used).
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func group(_ nodes: [Node], name: String = "group", file: StaticString = #fileID, line: UInt = #line) -> Node {
         addNode(.group, nodes, name: name, shape: [0], location: SourceLocation(file, line))
     }
 
     /// The node with this name, if any (to feed or fetch a loaded graph's nodes).
+    ///
+    /// - Parameter name: the full name, scopes included (`dense/matmul`).
     public func node(named name: String) -> Node? { nodesByName[name] }
 
     /// Forbids adding nodes from now on (`tf.Graph.finalize`): a training loop that accidentally
@@ -123,6 +190,10 @@ public final class Graph {
     public func finalize() { isFinalized = true }
 
     /// Runs `body` with names prefixed by `scope/` (`tf.name_scope`).
+    ///
+    /// - Parameters:
+    ///   - scope: the prefix added to every node name created in `body`.
+    ///   - body: builds the nodes; its result is returned.
     public func withNameScope<R>(_ scope: String, _ body: () throws -> R) rethrows -> R {
         scopes.append(scope)
         defer { scopes.removeLast() }

@@ -26,6 +26,8 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case primitive(Op)
         /// Identity that prints its input's value when it executes (on the fetch path only).
         case print(message: String)
+        /// Its input's value under another name (`tf.identity`); costs nothing at run time.
+        case identity
         /// Assigns every listed variable its initial value (`tf.global_variables_initializer`).
         case initializer(variables: [Int])
         /// Applies an optimizer update to variables, from the gradients that are its inputs.
@@ -88,6 +90,7 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case .variable: return "variable"
         case .primitive(let op): return op.description
         case .print: return "print"
+        case .identity: return "identity"
         case .initializer: return "init"
         case .update(let update): return update.optimizerName
         case .group: return "group"
@@ -115,14 +118,25 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
     // MARK: Hashable by identity
 
     /// Identity: two nodes are equal only when they are the same node.
+    ///
+    /// - Parameters:
+    ///   - lhs: a node.
+    ///   - rhs: another node.
     public static func == (lhs: Node, rhs: Node) -> Bool { lhs === rhs }
     /// Hashes the node's identity.
+    ///
+    /// - Parameter hasher: the hasher to feed the node's identity.
     public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 
     // MARK: TensorExpression
 
     /// Adds a node applying `op` to `inputs` to their graph; runs the op's shape rule now, so an
     /// impossible shape is reported at the line that built it.
+    ///
+    /// - Parameters:
+    ///   - op: the primitive.
+    ///   - inputs: its operands, at least one, all of one graph.
+    ///   - location: the user's source line, quoted in shape errors.
     public static func apply(_ op: Op, _ inputs: [Node], at location: SourceLocation?) -> Node {
         precondition(!inputs.isEmpty, "Node.apply(\(op.name)): an op needs at least one input node")
         return inputs[0].graph.addPrimitive(op, inputs, at: location)

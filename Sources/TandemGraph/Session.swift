@@ -30,6 +30,11 @@ public final class Session {
         public var reuseBuffers: Bool
 
         /// Creates options: every pass on, numerics unchecked, buffers recycled.
+        ///
+        /// - Parameters:
+        ///   - optimizer: the passes run before the first run of a fetch set.
+        ///   - checkNumerics: throw at the first op that produces NaN or infinity (turns fusion off).
+        ///   - reuseBuffers: recycle buffers by the memory plan.
         public init(optimizer: GraphOptimizer.Options = .all, checkNumerics: Bool = false, reuseBuffers: Bool = true) {
             self.optimizer = optimizer
             self.checkNumerics = checkNumerics
@@ -53,6 +58,10 @@ public final class Session {
     }
 
     /// Creates a session for a graph.
+    ///
+    /// - Parameters:
+    ///   - graph: the graph to run.
+    ///   - options: passes, numerics checking and buffer reuse.
     public init(graph: Graph, options: Options = Options()) {
         self.graph = graph
         self.options = options
@@ -63,6 +72,10 @@ public final class Session {
     /// Evaluates `fetches`, feeding `feed`'s values to placeholders (or to any node, overriding
     /// what it would compute). Only the subgraph the fetches need runs, in topological order.
     ///
+    /// - Parameters:
+    ///   - fetches: the nodes to evaluate (values, train ops, initializers).
+    ///   - feed: values for placeholders, or for any node to override what it computes.
+    ///
     /// - Returns: one value per fetch; effect nodes (train ops, the initializer) give an empty value.
     @discardableResult
     public func run(_ fetches: [Node], feed: [Node: NDArray] = [:]) throws -> [NDArray] {
@@ -70,6 +83,10 @@ public final class Session {
     }
 
     /// Evaluates one node (see `run(_:feed:)` for fetch lists).
+    ///
+    /// - Parameters:
+    ///   - fetch: the node to evaluate.
+    ///   - feed: values for placeholders, or for any node to override what it computes.
     @discardableResult
     public func run(_ fetch: Node, feed: [Node: NDArray] = [:]) throws -> NDArray {
         try runTyped([fetch], feed: feed)[0]
@@ -99,9 +116,11 @@ public final class Session {
         var passes = options.optimizer
         // A fused kernel would report a NaN under the last node of its chain; checking numerics
         // keeps nodes unfused so the error names the op that made it.
-        if options.checkNumerics { passes.fusion = false }
-        GraphOptimizer.optimize(&program, options: passes)
-        UpdateScheduling.run(&program)
+        if options.checkNumerics {
+            passes.fusion = false
+            passes.updateFusion = false
+        }
+        GraphOptimizer.prepareForSession(&program, options: passes)
         let plan = ExecutionPlan(program: program) { update, id in
             if let slots = optimizerSlots[id] { return slots }
             let slots = OptimizerSlots(count: update.variables.count)
@@ -123,6 +142,8 @@ public final class Session {
     // MARK: Variables
 
     /// A variable's current value in this session.
+    ///
+    /// - Parameter variable: a variable of this session's graph.
     public func value(of variable: Node) throws -> NDArray {
         guard case .variable(let index) = variable.kind, variable.graph === graph else {
             throw TandemError.graph(node: variable.name, reason: "is not a variable of this session's graph", location: variable.location)
@@ -132,6 +153,10 @@ public final class Session {
     }
 
     /// Sets a variable's value (`tf.assign` run at once); the shape must match the variable's.
+    ///
+    /// - Parameters:
+    ///   - value: the new value, of the variable's shape.
+    ///   - variable: a variable of this session's graph.
     public func assign(_ value: NDArray, to variable: Node) throws {
         guard case .variable(let index) = variable.kind, variable.graph === graph else {
             throw TandemError.graph(node: variable.name, reason: "is not a variable of this session's graph", location: variable.location)
@@ -181,6 +206,28 @@ public final class Session {
                     step: state.steps[k], lr: lr, beta1: beta1, beta2: beta2, eps: epsilon)
             }
         }
+    }
+
+    /// Applies one SGD step, in place, to the update's variable number `part`, whose gradient is
+    /// the product `a · b` (an update fused with its gradient GEMM by ``UpdateFusion``).
+    func applyProduct(
+        _ update: OptimizerUpdate, state: OptimizerSlots, a: NDArray, b: NDArray, part k: Int, at node: Node
+    ) throws(TandemError) {
+        let v = update.variables[k]
+        guard variableValues[v] != nil else { throw Session.uninitialized(graph.variables[v]) }
+        let shape = variableValues[v]!.shape
+        guard a.rank == 2, b.rank == 2, a.shape[1] == b.shape[0], [a.shape[0], b.shape[1]] == shape else {
+            throw Session.error(
+                at: node,
+                "gradient product \(formatShape(a.shape)) · \(formatShape(b.shape)) for variable '\(graph.variables[v].name)' "
+                    + "of shape \(formatShape(shape))")
+        }
+        guard case let .sgd(lr, momentum) = update.rule else {
+            preconditionFailure("UpdateFusion fuses only SGD updates")
+        }
+        state.steps[k] += 1
+        OptimizerKernels.sgd(
+            param: &variableValues[v]!, productOf: a, and: b, momentumBuffer: &state.momentum[k], lr: lr, momentum: momentum)
     }
 
     // MARK: Errors

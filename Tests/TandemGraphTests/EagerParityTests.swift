@@ -24,11 +24,11 @@ final class EagerParityTests: XCTestCase {
     private let batch = NDArray(shape: [5, 12], scalars: testValues(60, seed: 4))
     private let labels = [0, 2, 1, 1, 0]
 
-    private func eagerTraining(_ mlp: MLP, steps: Int, adam: Bool) -> (losses: [Float], weights: [NDArray]) {
+    private func eagerTraining(_ mlp: MLP, steps: Int, adam: Bool, momentum: Float = 0.9) -> (losses: [Float], weights: [NDArray]) {
         let ws = mlp.weights.map { Tensor($0, requiresGrad: true) }
         let bs = mlp.biases.map { Tensor($0, requiresGrad: true) }
         let optimizer: TandemEager.Optimizer =
-            adam ? Adam(ws + bs, lr: 0.01) : SGD(ws + bs, lr: 0.1, momentum: 0.9)
+            adam ? Adam(ws + bs, lr: 0.01) : SGD(ws + bs, lr: 0.1, momentum: momentum)
         var losses: [Float] = []
         for _ in 0..<steps {
             optimizer.zeroGrad()
@@ -45,7 +45,9 @@ final class EagerParityTests: XCTestCase {
         return (losses, ws.map(\.array))
     }
 
-    private func graphTraining(_ mlp: MLP, steps: Int, adam: Bool, passes: GraphOptimizer.Options) throws -> (losses: [Float], weights: [NDArray]) {
+    private func graphTraining(
+        _ mlp: MLP, steps: Int, adam: Bool, momentum: Float = 0.9, passes: GraphOptimizer.Options
+    ) throws -> (losses: [Float], weights: [NDArray]) {
         let g = Graph()
         let x = g.placeholder(shape: [nil, 12], name: "x")
         let y = g.labelsPlaceholder(name: "y")
@@ -58,7 +60,9 @@ final class EagerParityTests: XCTestCase {
         }
         let loss = crossEntropy(h, y)
         let optimizer: TrainingOptimizer =
-            adam ? AdamOptimizer(learningRate: 0.01) : MomentumOptimizer(learningRate: 0.1, momentum: 0.9)
+            adam ? AdamOptimizer(learningRate: 0.01)
+            : momentum == 0 ? GradientDescentOptimizer(learningRate: 0.1) as TrainingOptimizer
+            : MomentumOptimizer(learningRate: 0.1, momentum: momentum)
         let train = optimizer.minimize(loss)
         let session = Session(graph: g, options: .init(optimizer: passes))
         try session.run(g.initializeVariables())
@@ -75,6 +79,22 @@ final class EagerParityTests: XCTestCase {
             let graph = try graphTraining(mlp, steps: 5, adam: false, passes: passes)
             assertClose(graph.losses, eager.losses, tolerance: 1e-5)
             for (a, b) in zip(graph.weights, eager.weights) { assertClose(a.scalars, b.scalars, tolerance: 1e-5) }
+        }
+    }
+
+    /// With every pass (the weight-gradient GEMMs fused into the updates) and with none, for
+    /// plain SGD (one GEMM into the weight) and momentum (a GEMM into the momentum buffer).
+    func testFusedWeightUpdatesMatchEagerStepForStep() throws {
+        let mlp = initialMLP(sizes)
+        for momentum: Float in [0, 0.9] {
+            let eager = eagerTraining(mlp, steps: 6, adam: false, momentum: momentum)
+            var unfused = GraphOptimizer.Options.all
+            unfused.updateFusion = false
+            for passes in [GraphOptimizer.Options.all, unfused] {
+                let graph = try graphTraining(mlp, steps: 6, adam: false, momentum: momentum, passes: passes)
+                assertClose(graph.losses, eager.losses, tolerance: 1e-5, "momentum \(momentum), \(passes)")
+                for (a, b) in zip(graph.weights, eager.weights) { assertClose(a.scalars, b.scalars, tolerance: 1e-5) }
+            }
         }
     }
 

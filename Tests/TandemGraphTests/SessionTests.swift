@@ -175,6 +175,45 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(try Session(graph: g).run(grad, feed: [x: NDArray(shape: [2], scalars: [1, 2])]).scalars, [3, 3])
     }
 
+    func testIdentityNamesANodeForFetchAndFeedAtNoCost() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 2], name: "x")
+        let logits = g.identity(x * 2 + 1, name: "logits")
+        let y = logits.sum()
+        XCTAssertEqual(logits.name, "logits")
+        XCTAssertEqual(logits.shape, [nil, 2])
+        XCTAssertTrue(g.node(named: "logits") === logits)
+        let session = Session(graph: g)
+        let feed = [x: NDArray(shape: [1, 2], scalars: [1, 2])]
+        XCTAssertEqual(try session.run(g.node(named: "logits")!, feed: feed).scalars, [3, 5])
+        XCTAssertEqual(try session.run(y, feed: feed).scalars, [8])
+        XCTAssertEqual(
+            try session.plannedOps(fetches: [y], feedKeys: [x]), [.fusedElementwise([.mulScalar(2), .addScalar(1)]), .sum(dim: nil, keepDim: false)],
+            "no step for the identity, which does not even stand in the way of fusion")
+        // Fed by name, it overrides what it would compute.
+        XCTAssertEqual(try session.run(y, feed: [logits: NDArray(shape: [1, 2], scalars: [10, 20])]).scalars, [30])
+        // The gradient passes through unchanged.
+        XCTAssertEqual(try session.run(g.gradients(of: y, with: [x])[0], feed: feed).scalars, [2, 2])
+    }
+
+    func testInitializeVariablesIsIdempotentWhileTheVariablesAreUnchanged() throws {
+        let g = Graph()
+        let w = g.variable(NDArray(ones: [2]), name: "w")
+        let first = g.initializeVariables()
+        let session = Session(graph: g)
+        try session.run(first)
+        XCTAssertTrue(g.initializeVariables() === first, "a second session's init is the same node")
+        try Session(graph: g).run(g.initializeVariables())
+        XCTAssertTrue(g.warnings.isEmpty, "\(g.warnings)")
+        // A new variable needs a new initializer (one that covers it).
+        let v = g.variable(NDArray(zeros: [1]), name: "v")
+        let second = g.initializeVariables()
+        XCTAssertFalse(second === first)
+        try session.run(second)
+        XCTAssertEqual(try session.value(of: v).scalars, [0])
+        XCTAssertEqual(try session.value(of: w).scalars, [1, 1])
+    }
+
     func testUnusedVariableGetsZeroGradientAndWarning() throws {
         let g = Graph()
         let w = g.variable(NDArray(ones: [2]), name: "used")

@@ -129,7 +129,7 @@ final class TutorialTests: XCTestCase {
         out.expectSuccess()
         out.expect("digraph \"graph\"")
         out.expect("digraph \"optimized\"")
-        out.expect("fused(add_scalar(-0.5) -> relu -> sqrt)")  // one pass over memory for three ops
+        out.expect("fused(mul_scalar(6.0) -> add_scalar(-0.5) -> relu -> sqrt)")  // one pass over memory for four ops
         out.expect("linear(x w + b, relu)")  // matmul + bias + relu in one kernel
         let counts = out.expect(matching: #"nodes before optimisation: (\d+), after: (\d+)"#)
         if counts.count == 3 { XCTAssertLessThan(Int(counts[2]) ?? 99, Int(counts[1]) ?? 0) }

@@ -3,6 +3,7 @@
 // Because a graph is known before it runs, the session can rewrite it first, like a compiler:
 // - constant folding: a part that depends on no input (2 * 3) is computed once, at build time;
 // - common-subexpression elimination: the same op on the same inputs is computed once;
+// - scalar constants: once folded, `x * (2 * 3)` is a unary "times 6" that can join a chain;
 // - simplification: x * 1 and x + 0 disappear;
 // - fusion: matmul + bias + relu become ONE kernel, and a chain of elementwise ops becomes one pass
 //   over memory instead of one pass (and one temporary buffer) per op.
@@ -24,7 +25,8 @@ let b = g.variable(NDArray(zeros: [width]), name: "b")
 
 let scale = g.constant(NDArray(2)) * g.constant(NDArray(3))  // foldable: no input involved
 let h = (x.matmul(w) + b).relu()  // fusable: matmul + bias + relu in one kernel
-let y = ((h * scale * 1) - 0.5).relu().sqrt() + 0  // "* 1" and "+ 0" vanish; the chain: one pass
+let again = (x.matmul(w) + b).relu()  // the same layer written twice: computed once, still fused
+let y = (((h + again) * scale * 1) - 0.5).relu().sqrt() + 0  // "* 1" and "+ 0" vanish; the chain: one pass
 let output = y.sum(dim: 1) + y.sum(dim: 1)  // the same sum twice: computed once (CSE)
 
 print("== 1. The graph as written ==")

@@ -15,12 +15,15 @@ let quick = CommandLine.arguments.contains("--quick") || ProcessInfo.processInfo
 
 // Activations dominate when the batch is large next to the layer width, as in most real training.
 let batch = quick ? 256 : 1024, width = 256, depth = 6
+let learningRate: Float = 0.01, momentum: Float = 0.9, steps = 3
 manualSeed(0)
 let weights = (0..<depth).map { _ in Initializer.kaimingUniform([width, width]) }
 let biases = (0..<depth).map { _ in NDArray(zeros: [width]) }
 let input = NDArray(shape: [batch, width], scalars: Generator.global.uniform(count: batch * width, low: -1, high: 1))
 let activationBytes = batch * width * 4
+let parameterBytes = depth * (width * width + width) * 4
 print("\(depth) layers of \(width) units, batch \(batch): one activation is \(kilobytes(activationBytes))")
+print("the weights and biases: \(kilobytes(parameterBytes)); SGD's momentum buffers: as much again")
 
 func kilobytes(_ bytes: Int) -> String { String(format: "%.0f KiB", Double(bytes) / 1024) }
 
@@ -32,6 +35,8 @@ func forward() -> Tensor {
     for i in 0..<depth { h = linear(h, weight: eagerWeights[i], bias: eagerBiases[i]).relu() }
     return h.mean()
 }
+// Everything the eager frontend allocates from here on counts (the tensors above share the
+// arrays `weights` and `biases` until the first update writes them).
 let base = MemoryStats.liveBytes
 MemoryStats.resetPeak()
 let noTape = noGrad { forward() }
@@ -39,13 +44,28 @@ print("forward without a tape (noGrad): peak +\(kilobytes(MemoryStats.peakBytes 
 _ = noTape
 
 MemoryStats.resetPeak()
-let loss = forward()
+let tapeLoss = forward()
 let held = MemoryStats.liveBytes - base
 print("forward WITH a tape:             held afterwards +\(kilobytes(held)) = about \(held / activationBytes) activations")
-loss.backward()
-let eagerPeak = MemoryStats.peakBytes - base
+tapeLoss.backward()
 print("after backward:                  held +\(kilobytes(MemoryStats.liveBytes - base)) (the tape is freed; gradients remain)")
-print("eager training step peak:        +\(kilobytes(eagerPeak))")
+
+// A whole training step: zeroGrad, forward, backward, SGD with momentum. The first step makes
+// the state a training loop keeps (the weights' own copy, the momentum buffers); the last one
+// is measured, as a step in the middle of training.
+let optimizer = SGD(eagerWeights + eagerBiases, lr: learningRate, momentum: momentum)
+var eagerLosses: [Float] = []
+var eagerPeak = 0
+for _ in 0..<steps {
+    MemoryStats.resetPeak()
+    optimizer.zeroGrad()
+    let loss = forward()
+    eagerLosses.append(loss.item())
+    loss.backward()
+    optimizer.step()
+    eagerPeak = MemoryStats.peakBytes - base
+}
+print("eager training step peak:        +\(kilobytes(eagerPeak)) (weights, momentum, gradients, activations)")
 
 print("\n== 2. Graph: a planner reuses buffers ==")
 let g = Graph()
@@ -55,22 +75,33 @@ let bs = biases.enumerated().map { g.variable($1, name: "b\($0)") }
 var h = x
 for i in 0..<depth { h = linear(h, weight: ws[i], bias: bs[i]).relu() }
 let graphLoss = h.mean()
-let grads = g.gradients(of: graphLoss, with: ws + bs)
+// The train op: the session splits it into one update per variable, run as soon as that
+// variable's gradient is ready, and computes each weight's gradient product inside its update,
+// so no weight gradient is ever stored.
+let train = MomentumOptimizer(learningRate: learningRate, momentum: momentum).minimize(graphLoss)
 let initialize = g.initializeVariables()
 let graphBase = MemoryStats.liveBytes  // before the session exists: everything it holds counts
 let session = Session(graph: g)
 try session.run(initialize)
-var fetched = try session.run([graphLoss] + grads, feed: [x: input])  // first run: plan and allocate
-fetched = []  // hand the fetched arrays back
-print("held by the session between steps: +\(kilobytes(MemoryStats.liveBytes - graphBase)) (its reusable buffers)")
-MemoryStats.resetPeak()
-let allocationsBefore = MemoryStats.allocationCount
-fetched = try session.run([graphLoss] + grads, feed: [x: input])  // a steady-state step
-let graphPeak = MemoryStats.peakBytes - graphBase
-print("graph training step peak:        +\(kilobytes(graphPeak)) (buffers, fetched gradients included)")
-print("buffers allocated during the step: \(MemoryStats.allocationCount - allocationsBefore) (the fetched results, and little else)")
+var graphLosses: [Float] = []
+var graphPeak = 0, allocations = 0
+for _ in 0..<steps {
+    MemoryStats.resetPeak()
+    let allocationsBefore = MemoryStats.allocationCount
+    graphLosses.append(try session.run([graphLoss, train], feed: [x: input])[0].scalar)
+    graphPeak = MemoryStats.peakBytes - graphBase
+    allocations = MemoryStats.allocationCount - allocationsBefore
+}
+let between = MemoryStats.liveBytes - graphBase
+print("held by the session between steps: +\(kilobytes(between)) = weights and momentum \(kilobytes(2 * parameterBytes))"
+    + " + reusable buffers \(kilobytes(between - 2 * parameterBytes))")
+print("graph training step peak:        +\(kilobytes(graphPeak)) (weights, momentum, planned buffers, the fetched loss)")
+print("buffers allocated during the step: \(allocations) (the fetched loss; every other value reuses a planned buffer)")
 
 print("\n== 3. Side by side ==")
 print(String(format: "eager peak %@, graph peak %@: graph/eager = %.2f",
     kilobytes(eagerPeak), kilobytes(graphPeak), Double(graphPeak) / Double(eagerPeak)))
-print("both computed the same loss:", loss.item(), fetched[0].scalar)
+print(String(format: "both hold the weights and momentum buffers (%@); above that: eager %@, graph %@",
+    kilobytes(2 * parameterBytes), kilobytes(eagerPeak - 2 * parameterBytes), kilobytes(graphPeak - 2 * parameterBytes)))
+print("losses, step by step: eager \(eagerLosses), graph \(graphLosses)")
+print("both computed the same loss:", eagerLosses.last!, graphLosses.last!)

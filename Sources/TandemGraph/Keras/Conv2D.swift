@@ -30,6 +30,14 @@ public final class Conv2D: Layer {
     private let name: String
 
     /// Creates a convolution layer with `filters` output channels.
+    ///
+    /// - Parameters:
+    ///   - filters: the number of output channels.
+    ///   - kernelSize: the side of the square kernel.
+    ///   - strides: the step between windows.
+    ///   - padding: `.valid` (no padding) or `.same` (keeps the spatial size at stride 1).
+    ///   - activation: applied to the output.
+    ///   - name: the prefix of the layer's variable names.
     public init(
         _ filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
         activation: Activation = .identity, name: String = "conv2d"
@@ -47,6 +55,10 @@ public final class Conv2D: Layer {
     private var paddingAmount: Int { padding == .same ? (kernelSize - 1) / 2 : 0 }
 
     /// Creates the kernel and bias for `[channels, height, width]` inputs.
+    ///
+    /// - Parameters:
+    ///   - inputShape: `[channels, height, width]` (no batch dimension).
+    ///   - graph: the graph that holds the kernel and bias variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] {
         precondition(inputShape.count == 3, "Conv2D expects inputs of shape [batch, channels, height, width]; got [batch] + \(inputShape)")
         graph.withNameScope(name) {
@@ -60,6 +72,10 @@ public final class Conv2D: Layer {
     }
 
     /// `activation(conv2d(input, kernel) + bias)`.
+    ///
+    /// - Parameters:
+    ///   - input: a `[batch, channels, height, width]` node.
+    ///   - training: unused (the layer behaves the same in training and inference).
     public func callAsFunction(_ input: Node, training: Bool) -> Node {
         guard let kernel, let bias else { preconditionFailure("Conv2D: call build(inputShape:in:) first") }
         return activation.apply(conv2d(input, weight: kernel, bias: bias, stride: strides, padding: paddingAmount))

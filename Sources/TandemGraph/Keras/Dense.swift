@@ -19,6 +19,11 @@ public final class Dense: Layer {
     private let name: String
 
     /// Creates a dense layer with `units` outputs.
+    ///
+    /// - Parameters:
+    ///   - units: the number of outputs.
+    ///   - activation: applied to the output.
+    ///   - name: the prefix of the layer's variable names.
     public init(_ units: Int, activation: Activation = .identity, name: String = "dense") {
         precondition(units > 0, "Dense: units must be positive (got \(units))")
         self.units = units
@@ -27,6 +32,10 @@ public final class Dense: Layer {
     }
 
     /// Creates the kernel and bias for inputs of `[in]` features.
+    ///
+    /// - Parameters:
+    ///   - inputShape: `[in]` (no batch dimension).
+    ///   - graph: the graph that holds the kernel and bias variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] {
         precondition(inputShape.count == 1, "Dense expects inputs of shape [batch, features]; got [batch] + \(inputShape): add Flatten() first")
         let fanIn = inputShape[0]
@@ -39,6 +48,10 @@ public final class Dense: Layer {
     }
 
     /// `activation(input · kernel + bias)`.
+    ///
+    /// - Parameters:
+    ///   - input: a `[batch, in]` node.
+    ///   - training: unused (the layer behaves the same in training and inference).
     public func callAsFunction(_ input: Node, training: Bool) -> Node {
         guard let kernel, let bias else { preconditionFailure("Dense: call build(inputShape:in:) first") }
         return activation.apply(input.matmul(kernel) + bias)

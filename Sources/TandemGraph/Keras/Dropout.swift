@@ -5,15 +5,25 @@ public final class Dropout: Layer {
     public let rate: Float
 
     /// Creates the layer.
+    ///
+    /// - Parameter rate: the probability of dropping an element, in [0, 1).
     public init(rate: Float) {
         precondition(rate >= 0 && rate < 1, "Dropout: rate must be in [0, 1), got \(rate)")
         self.rate = rate
     }
 
     /// The same shape; no variables.
+    ///
+    /// - Parameters:
+    ///   - inputShape: the input shape (no batch dimension), returned unchanged.
+    ///   - graph: unused: the layer has no variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] { inputShape }
 
     /// Dropout when training, the identity otherwise.
+    ///
+    /// - Parameters:
+    ///   - input: the node to drop elements of.
+    ///   - training: whether to drop (true) or pass the input through (false).
     public func callAsFunction(_ input: Node, training: Bool) -> Node {
         training && rate > 0 ? dropout(input, p: rate) : input
     }

@@ -4,9 +4,17 @@ public final class Flatten: Layer {
     public init() {}
 
     /// `[product of the input shape]`; no variables.
+    ///
+    /// - Parameters:
+    ///   - inputShape: the input shape (no batch dimension).
+    ///   - graph: unused: the layer has no variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] { [inputShape.reduce(1, *)] }
 
     /// The input reshaped to `[batch, features]`.
+    ///
+    /// - Parameters:
+    ///   - input: a `[batch, ...]` node.
+    ///   - training: unused.
     public func callAsFunction(_ input: Node, training: Bool) -> Node { input.flatten(startDim: 1) }
 
     /// None.

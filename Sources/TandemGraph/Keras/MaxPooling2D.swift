@@ -6,18 +6,30 @@ public final class MaxPooling2D: Layer {
     public let strides: Int
 
     /// Creates a pooling layer.
+    ///
+    /// - Parameters:
+    ///   - poolSize: the side of the square window.
+    ///   - strides: the step between windows (nil: the pool size, as Keras).
     public init(poolSize: Int = 2, strides: Int? = nil) {
         self.poolSize = poolSize
         self.strides = strides ?? poolSize
     }
 
     /// The pooled shape; no variables.
+    ///
+    /// - Parameters:
+    ///   - inputShape: `[channels, height, width]` (no batch dimension).
+    ///   - graph: unused: the layer has no variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] {
         precondition(inputShape.count == 3, "MaxPooling2D expects [batch, channels, height, width] inputs")
         return [inputShape[0], (inputShape[1] - poolSize) / strides + 1, (inputShape[2] - poolSize) / strides + 1]
     }
 
     /// The maximum of each window.
+    ///
+    /// - Parameters:
+    ///   - input: a `[batch, channels, height, width]` node.
+    ///   - training: unused.
     public func callAsFunction(_ input: Node, training: Bool) -> Node {
         maxPool2d(input, kernelSize: poolSize, stride: strides)
     }

@@ -4,6 +4,8 @@ extension Sequential {
     /// Trains the model (`model.fit`) on inputs `x` (`[N, ...]`) and integer class labels `y`.
     ///
     /// - Parameters:
+    ///   - x: the inputs, `[N, ...]` (the sample shape the model was built for).
+    ///   - y: one integer class label per input.
     ///   - epochs: passes over the data.
     ///   - batchSize: examples per step (the last batch of an epoch may be smaller).
     ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
@@ -19,6 +21,14 @@ extension Sequential {
 
     /// Trains the model on inputs `x` and targets `y` (labels as whole-number floats `[N]` for
     /// cross-entropy, or values shaped like the output for mean squared error).
+    ///
+    /// - Parameters:
+    ///   - x: the inputs, `[N, ...]`.
+    ///   - y: `[N]` whole-number labels, or targets shaped like the output.
+    ///   - epochs: passes over the data.
+    ///   - batchSize: examples per step (the last batch of an epoch may be smaller).
+    ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
+    ///   - verbose: show the progress bar on stderr; nil shows it only when stderr is a terminal.
     @discardableResult
     public func fit(
         _ x: NDArray, _ y: NDArray, epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil
@@ -55,11 +65,21 @@ extension Sequential {
     }
 
     /// The loss and metrics on `x` and integer labels `y`, without training (`model.evaluate`).
+    ///
+    /// - Parameters:
+    ///   - x: the inputs, `[N, ...]`.
+    ///   - y: one integer class label per input.
+    ///   - batchSize: examples per run (affects speed and memory, not the result).
     public func evaluate(_ x: NDArray, _ y: [Int], batchSize: Int = 256) throws -> [String: Float] {
         try evaluate(x, NDArray(shape: [y.count], scalars: y.map(Float.init)), batchSize: batchSize)
     }
 
     /// The loss and metrics on `x` and targets `y`, without training.
+    ///
+    /// - Parameters:
+    ///   - x: the inputs, `[N, ...]`.
+    ///   - y: `[N]` whole-number labels, or targets shaped like the output.
+    ///   - batchSize: examples per run (affects speed and memory, not the result).
     public func evaluate(_ x: NDArray, _ y: NDArray, batchSize: Int = 256) throws -> [String: Float] {
         try checkData(x, y)
         try build(inputShape: Array(x.shape.dropFirst()))
@@ -80,6 +100,10 @@ extension Sequential {
     }
 
     /// The model's outputs for `x` (`model.predict`), computed in batches.
+    ///
+    /// - Parameters:
+    ///   - x: the inputs, `[N, ...]`.
+    ///   - batchSize: examples per run (affects speed and memory, not the result).
     public func predict(_ x: NDArray, batchSize: Int = 256) throws -> NDArray {
         try build(inputShape: Array(x.shape.dropFirst()))
         guard let built, let session else { preconditionFailure("Sequential: not built") }

@@ -82,12 +82,21 @@ public final class Sequential {
 
     /// Creates a model from layers; `inputShape` (without the batch) builds it at once,
     /// otherwise the first data seen sets it.
+    ///
+    /// - Parameters:
+    ///   - layers: the layers, applied in order.
+    ///   - inputShape: the sample shape without the batch dimension; nil: taken from the first data.
     public init(_ layers: [Layer], inputShape: [Int]? = nil) {
         self.layers = layers
         self.inputShape = inputShape
     }
 
     /// Chooses the optimizer, loss and metrics (`model.compile`). Call before `fit`.
+    ///
+    /// - Parameters:
+    ///   - optimizer: the training optimizer (`.sgd`, `.adam`).
+    ///   - loss: the loss minimised by `fit`.
+    ///   - metrics: what `fit` and `evaluate` report besides the loss.
     public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metric] = []) {
         self.optimizer = optimizer
         self.loss = loss

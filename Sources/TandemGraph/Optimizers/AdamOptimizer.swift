@@ -15,6 +15,12 @@ public struct AdamOptimizer: TrainingOptimizer {
     public var epsilon: Float
 
     /// Creates the optimizer; the defaults are torch.optim.Adam's.
+    ///
+    /// - Parameters:
+    ///   - learningRate: the step size.
+    ///   - beta1: the decay of the first-moment average.
+    ///   - beta2: the decay of the second-moment average.
+    ///   - epsilon: added to the denominator for stability.
     public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
         self.learningRate = learningRate
         self.beta1 = beta1

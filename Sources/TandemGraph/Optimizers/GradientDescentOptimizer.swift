@@ -9,6 +9,8 @@ public struct GradientDescentOptimizer: TrainingOptimizer {
     public var learningRate: Float
 
     /// Creates the optimizer.
+    ///
+    /// - Parameter learningRate: the step size.
     public init(learningRate: Float) { self.learningRate = learningRate }
 
     /// SGD without momentum.

@@ -10,6 +10,10 @@ public struct MomentumOptimizer: TrainingOptimizer {
     public var momentum: Float
 
     /// Creates the optimizer.
+    ///
+    /// - Parameters:
+    ///   - learningRate: the step size.
+    ///   - momentum: the momentum factor (0.9 is usual).
     public init(learningRate: Float, momentum: Float) {
         self.learningRate = learningRate
         self.momentum = momentum

@@ -15,6 +15,10 @@ public final class OptimizerUpdate {
     public let variables: [Int]
 
     /// Creates an update of `variables` (indices into the graph's variables) by `rule`.
+    ///
+    /// - Parameters:
+    ///   - rule: the update formula.
+    ///   - variables: indices into the graph's variables, one per gradient input of the train op.
     public init(rule: Rule, variables: [Int]) {
         self.rule = rule
         self.variables = variables
@@ -41,6 +45,12 @@ public protocol TrainingOptimizer {
 extension TrainingOptimizer {
     /// Gradients of `loss` with respect to `variables` (default: every trainable variable the
     /// loss depends on), as (gradient, variable) pairs (`compute_gradients`).
+    ///
+    /// - Parameters:
+    ///   - loss: the value to minimise.
+    ///   - variables: the variables to differentiate with respect to (nil: every trainable variable the loss depends on).
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func computeGradients(
         _ loss: Node, variables: [Node]? = nil, file: StaticString = #fileID, line: UInt = #line
     ) -> [(gradient: Node, variable: Node)] {
@@ -51,6 +61,12 @@ extension TrainingOptimizer {
     }
 
     /// A train op applying the update to each variable from its gradient (`apply_gradients`).
+    ///
+    /// - Parameters:
+    ///   - pairs: (gradient, variable) pairs, usually from `computeGradients` (possibly clipped or scaled).
+    ///   - name: the train op's name (default: the optimizer's TensorFlow name).
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func applyGradients(
         _ pairs: [(gradient: Node, variable: Node)], name: String? = nil,
         file: StaticString = #fileID, line: UInt = #line
@@ -71,6 +87,11 @@ extension TrainingOptimizer {
 
     /// A train op that takes one optimizer step on `loss` for every trainable variable it
     /// depends on; fetch it in `Session.run` to train.
+    ///
+    /// - Parameters:
+    ///   - loss: the value to minimise.
+    ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
+    ///   - line: the source line recorded on the node (defaults to the caller's).
     public func minimize(_ loss: Node, file: StaticString = #fileID, line: UInt = #line) -> Node {
         let pairs = computeGradients(loss, file: file, line: line)
         if pairs.isEmpty {

@@ -33,7 +33,10 @@ enum Fusion {
     private static func fuseLinear(_ program: inout Program) {
         let outputs = Set(program.outputs)
         var uses = program.valueUseCounts()
-        for i in program.instructions.indices {
+        // Instructions no output needs (duplicates left by CSE, `x * 1` redirected by
+        // simplification) must not fuse: they would take a value from its live reader.
+        let live = program.liveInstructions()
+        for i in program.instructions.indices where live[i] {
             let instruction = program.instructions[i]
             guard let op = instruction.op else { continue }
             switch op {
@@ -73,7 +76,8 @@ enum Fusion {
     private static func fuseElementwiseChains(_ program: inout Program) {
         let outputs = Set(program.outputs)
         var uses = program.valueUseCounts()
-        for i in program.instructions.indices {
+        let live = program.liveInstructions()
+        for i in program.instructions.indices where live[i] {
             guard let op = program.instructions[i].op, let step = ElementwiseStep(op) else { continue }
             let x = program.instructions[i].inputs[0]
             guard uses[x] == 1, !outputs.contains(x), let inner = program.instructions[x].op,

@@ -22,6 +22,9 @@ struct Program {
         /// An optimizer update of variables from the gradients that are its inputs: all of
         /// them (`part` nil), or only the update's variable number `part` (after scheduling).
         case update(OptimizerUpdate, nodeID: Int, part: Int?)
+        /// The update of the update's variable number `part` whose gradient is the matrix
+        /// product of its two inputs, computed by the update itself (see ``UpdateFusion``).
+        case productUpdate(OptimizerUpdate, nodeID: Int, part: Int)
         /// Runs its inputs for their effects.
         case group
     }
@@ -62,6 +65,11 @@ struct Program {
         var index = [Int](repeating: -1, count: graph.nodes.count)
         var instructions: [Instruction] = []
         for node in graph.nodes where needed[node.id] {
+            if case .identity = node.kind, !fed.contains(node) {
+                // A name for its input's value: no instruction, reads go to the input's.
+                index[node.id] = index[node.inputs[0].id]
+                continue
+            }
             let kind: Kind
             if fed.contains(node) {
                 kind = .feed(node)
@@ -73,6 +81,7 @@ struct Program {
                 case .variable(let v): kind = .variable(v)
                 case .primitive(let op): kind = .op(op)
                 case .print(let message): kind = .print(message)
+                case .identity: preconditionFailure("identity nodes are lowered to their input")
                 case .initializer(let variables): kind = .initializer(variables)
                 case .update(let update): kind = .update(update, nodeID: node.id, part: nil)
                 case .group: kind = .group
@@ -87,11 +96,14 @@ struct Program {
         self.outputs = fetches.map { index[$0.id] }
     }
 
-    /// For each instruction, how many instructions read its value (shape-only reads excluded)
-    /// plus one if it is fetched.
+    /// For each instruction, how many live instructions read its value (shape-only reads
+    /// excluded) plus one if it is fetched. Instructions no output needs any more (a duplicate
+    /// left behind by common-subexpression elimination, say) are not counted: their reads would
+    /// otherwise keep a value from being fused.
     func valueUseCounts() -> [Int] {
         var counts = [Int](repeating: 0, count: instructions.count)
-        for instruction in instructions {
+        let live = liveInstructions()
+        for (i, instruction) in instructions.enumerated() where live[i] {
             let shapeOnly = instruction.op.map(shapeOnlyInputs) ?? []
             for (position, input) in instruction.inputs.enumerated() where !shapeOnly.contains(position) {
                 counts[input] += 1
@@ -115,8 +127,8 @@ struct Program {
         outputs = outputs.map(resolve)
     }
 
-    /// Keeps only the instructions the outputs need, renumbered (dead-code elimination).
-    mutating func removeUnreachable() {
+    /// Whether each instruction is needed by an output (directly or through other instructions).
+    func liveInstructions() -> [Bool] {
         var live = [Bool](repeating: false, count: instructions.count)
         var stack = outputs
         while let i = stack.popLast() {
@@ -124,6 +136,21 @@ struct Program {
             live[i] = true
             stack.append(contentsOf: instructions[i].inputs)
         }
+        return live
+    }
+
+    /// Keeps only the instructions the outputs need, renumbered (dead-code elimination).
+    mutating func removeUnreachable() {
+        keep(liveInstructions())
+    }
+
+    /// Removes the instructions in `dead`, which nothing may read any more, renumbering the rest.
+    mutating func remove(_ dead: Set<Int>) {
+        keep(instructions.indices.map { !dead.contains($0) })
+    }
+
+    /// Keeps the instructions marked `live`, renumbered; no kept instruction may read a dropped one.
+    private mutating func keep(_ live: [Bool]) {
         var renumber = [Int](repeating: -1, count: instructions.count)
         var kept: [Instruction] = []
         for (i, instruction) in instructions.enumerated() where live[i] {

@@ -8,6 +8,8 @@ public struct LoadedGraph {
     public let session: Session
 
     /// The node with this name (to feed or fetch), or an error naming what is missing.
+    ///
+    /// - Parameter name: the node's name as saved.
     public func node(named name: String) throws -> Node {
         guard let node = graph.node(named: name) else {
             throw TandemError.graph(node: name, reason: "no node of this name in the loaded graph", location: nil)
@@ -16,6 +18,10 @@ public struct LoadedGraph {
     }
 
     /// Runs fetches by name with feeds by name.
+    ///
+    /// - Parameters:
+    ///   - fetches: the names of the nodes to evaluate.
+    ///   - feed: values for placeholders (or any node), by name.
     @discardableResult
     public func run(_ fetches: [String], feed: [String: NDArray] = [:]) throws -> [NDArray] {
         var nodes: [Node: NDArray] = [:]
@@ -78,6 +84,7 @@ extension Graph {
                     r.rule = .init(kind: "adam", learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)
                 }
             case .group: r.kind = "group"
+            case .identity: r.kind = "identity"
             }
             records.append(r)
         }
@@ -103,6 +110,8 @@ extension Graph {
     ///
     /// Errors are `TandemError.file` naming the file and what is wrong: missing, truncated,
     /// corrupt (bad magic, checksum or node), or written by a newer format version.
+    ///
+    /// - Parameter url: the file written by `save(to:session:)`.
     public static func load(from url: URL) throws -> LoadedGraph {
         let path = url.path
         func fail(_ reason: String) -> TandemError { .file(path: path, reason: reason) }
@@ -219,6 +228,11 @@ extension Graph {
                 node = graph.addNode(.update(OptimizerUpdate(rule: decoded, variables: variables)), inputs, name: r.name, shape: r.shape, location: location)
             case "group":
                 node = graph.addNode(.group, inputs, name: r.name, shape: r.shape, location: location)
+            case "identity":
+                guard inputs.count == 1, inputs[0].staticShape == r.shape else {
+                    throw fail("corrupt: \(label) identity needs one input of its own shape")
+                }
+                node = graph.addNode(.identity, inputs, name: r.name, shape: r.shape, location: location)
             default:
                 throw fail("corrupt: \(label) has unknown kind '\(r.kind)'")
             }

@@ -83,12 +83,14 @@ enum Matmul {
         } }
     }
 
-    /// C[m, n] = A[m, k] · B[k, n] + beta C, row-major.
+    /// C[m, n] = alpha A[m, k] · B[k, n] + beta C, row-major.
     @inline(__always)
-    static func gemm(_ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, out: UnsafeMutablePointer<Float>, beta: Float) {
+    static func gemm(
+        _ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, out: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float
+    ) {
         cblas_sgemm(
             CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), 1, a.pointer, Int32(a.leadingDimension),
+            Int32(m), Int32(n), Int32(k), alpha, a.pointer, Int32(a.leadingDimension),
             b.pointer, Int32(b.leadingDimension), beta, out, Int32(n))
     }
 

@@ -69,6 +69,84 @@ public enum OptimizerKernels {
         withExtendedLifetime(g) {}
     }
 
+    /// One SGD step whose gradient is the matrix product `a · b` ([m, k] · [k, n], the shape of
+    /// `param`), computed inside the update so the gradient is never stored: a graph's fused
+    /// weight update, where a weight's gradient is a GEMM read only by its optimizer.
+    ///
+    /// torch.optim.SGD's formula with dampening 0 and nesterov off (its defaults):
+    ///
+    ///     momentum 0:   param = (1 - lr * weightDecay) * param - lr * (a · b)       one GEMM into param
+    ///     momentum:     buf = a · b                        (first step: GEMM with beta 0)
+    ///                   buf = momentum * buf + a · b       (later: GEMM with beta = momentum)
+    ///                   buf += weightDecay * param;  param -= lr * buf              one vectorised pass
+    ///
+    /// The GEMM adds its products to the scaled destination in one rounding, where the
+    /// materialised path rounds the product first, so results agree with ``sgd(param:grad:momentumBuffer:lr:momentum:dampening:weightDecay:nesterov:)``
+    /// to float rounding, not bit for bit. Transposed views of dense matrices (what the `linear`
+    /// and `matmul` gradient rules produce) go to BLAS as flags, without a copy.
+    ///
+    /// - Parameters:
+    ///   - param: the parameter, updated in place (copied first only if its storage is shared).
+    ///   - a: the left factor of the gradient, `[m, k]`.
+    ///   - b: the right factor of the gradient, `[k, n]`.
+    ///   - momentumBuffer: nil before the first step; created by it when momentum != 0.
+    ///   - lr: the learning rate.
+    ///   - momentum: the momentum factor (0: plain gradient descent).
+    ///   - weightDecay: the L2 penalty added to the gradient.
+    ///
+    /// ```swift
+    /// // w -= 0.1 * xᵀ · g, without an [in, out] gradient array
+    /// OptimizerKernels.sgd(param: &w, productOf: x.transposed(0, 1), and: g, momentumBuffer: &buffer, lr: 0.1)
+    /// ```
+    public static func sgd(
+        param: inout NDArray, productOf a: NDArray, and b: NDArray, momentumBuffer: inout NDArray?,
+        lr: Float, momentum: Float = 0, weightDecay: Float = 0
+    ) {
+        precondition(
+            a.rank == 2 && b.rank == 2 && a.shape[1] == b.shape[0] && param.shape == [a.shape[0], b.shape[1]],
+            "SGD: gradient product \(a.shape) · \(b.shape) does not give the parameter's shape \(param.shape)")
+        let start = Profiler.isEnabled ? Profiler.now() : 0
+        defer { if Profiler.isEnabled { Profiler.record("sgd_gemm_update", since: start) } }
+        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        if k == 0 {
+            // An empty batch: the gradient is zero (BLAS would not be called with k = 0).
+            sgd(param: &param, grad: NDArray(zeros: param.shape), momentumBuffer: &momentumBuffer,
+                lr: lr, momentum: momentum, weightDecay: weightDecay)
+            return
+        }
+        let (opA, keepA) = Matmul.operand(a), (opB, keepB) = Matmul.operand(b)
+        let count = param.count
+        let shape = param.shape
+        param.withUnsafeMutableBufferPointer { p in
+            let p = p.baseAddress!
+            if momentum == 0 {
+                withExtendedLifetime(keepA) { withExtendedLifetime(keepB) {
+                    if count > 0 { Matmul.gemm(opA, opB, m: m, n: n, k: k, out: p, alpha: -lr, beta: 1 - lr * weightDecay) }
+                } }
+                return
+            }
+            let first = momentumBuffer == nil
+            if first { momentumBuffer = NDArray(uninitializedShape: shape) }
+            momentumBuffer!.withUnsafeMutableBufferPointer { buffer in
+                let buf = buffer.baseAddress!
+                withExtendedLifetime(keepA) { withExtendedLifetime(keepB) {
+                    if count > 0 { Matmul.gemm(opA, opB, m: m, n: n, k: k, out: buf, beta: first ? 0 : momentum) }
+                } }
+                if weightDecay == 0 {
+                    Elementwise.zip(count, p, buf, p, Descend(lr: lr))
+                    return
+                }
+                Parallel.chunks(count) { range in
+                    for i in range {
+                        let v = buf[i] + weightDecay * p[i]
+                        buf[i] = v
+                        p[i] -= lr * v
+                    }
+                }
+            }
+        }
+    }
+
     /// One Adam step (torch.optim.Adam, `amsgrad=False`), with `step` counting from 1:
     ///
     ///     g = grad + weightDecay * param
@@ -140,4 +218,12 @@ public enum OptimizerKernels {
     public static func isFinite(_ array: NDArray) -> Bool {
         array.withUnsafeBufferPointer { b in b.allSatisfy { $0.isFinite } }
     }
+}
+
+/// w - lr * v, as a generic kernel so the loop specialises (a closure costs an indirect call
+/// per vector, a third of this memory-bound pass).
+private struct Descend: BinaryKernel {
+    let lr: Float
+    @inline(__always) func vector(_ w: SIMD8<Float>, _ v: SIMD8<Float>) -> SIMD8<Float> { w - lr * v }
+    @inline(__always) func scalar(_ w: Float, _ v: Float) -> Float { w - lr * v }
 }

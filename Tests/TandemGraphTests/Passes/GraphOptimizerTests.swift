@@ -142,6 +142,41 @@ final class GraphOptimizerTests: XCTestCase {
         XCTAssertEqual(kept, [.exp, .sqrt])
     }
 
+    func testFusionAfterCSEOfADuplicatedLayer() throws {
+        // The same matmul + bias + relu written twice: CSE merges the copies, and the leftover
+        // duplicate must not count as a second reader that blocks fusion.
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 4], name: "x")
+        let w = g.variable(NDArray(shape: [4, 3], scalars: testValues(12, seed: 3)), name: "w")
+        let b = g.variable(NDArray(shape: [3], scalars: testValues(3, seed: 4)), name: "b")
+        let y = (x.matmul(w) + b).relu() + (x.matmul(w) + b).relu()
+        let loss = (y * y).sum()
+        let grads = g.gradients(of: loss, with: [w, b])
+        let feed = [x: NDArray(shape: [5, 4], scalars: testValues(20, seed: 7))]
+        for fetches in [[y], [loss] + grads] {
+            let (_, optimized) = try compare(fetches, feed: feed, pass: .all, in: g)
+            XCTAssertEqual(optimized.filter { $0 == .linear(transposedWeight: false, activation: .relu) }.count, 1, "\(optimized)")
+            XCTAssertFalse(optimized.contains(.relu), "\(optimized)")
+            XCTAssertEqual(optimized.filter { $0 == .matmul }.count, fetches.count == 1 ? 0 : 1, "only the weight gradient's matmul: \(optimized)")
+        }
+    }
+
+    func testScalarConstantsBecomeScalarOpsThatJoinElementwiseChains() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 3], name: "x")
+        let scale = g.constant(NDArray(2)) * g.constant(NDArray(3))  // folds to a rank-0 constant
+        let shift = g.constant(NDArray(shape: [1], scalars: [0.5]))
+        let y = ((scale * x.exp() - shift) * g.constant(NDArray(shape: [1, 1], scalars: [4])) + shift).sqrt()
+        let (plain, optimized) = try compare(
+            [y], feed: [x: NDArray(shape: [2, 3], scalars: testValues(6))], pass: only { $0.constantFolding = true; $0.fusion = true }, in: g)
+        XCTAssertEqual(plain.count, 7)
+        XCTAssertEqual(optimized, [.fusedElementwise([.exp, .mulScalar(6), .addScalar(-0.5), .mulScalar(4), .addScalar(0.5), .sqrt])])
+        // A constant that broadcasts x to a larger shape stays a binary op.
+        let z = x * g.constant(NDArray(ones: [1, 1, 1]))
+        let (_, kept) = try compare([z], feed: [x: NDArray(ones: [2, 3])], pass: only { $0.constantFolding = true }, in: g)
+        XCTAssertEqual(kept, [.mul])
+    }
+
     func testAllPassesTogetherOnATrainingStep() throws {
         let g = Graph()
         let x = g.placeholder(shape: [nil, 4], name: "x")

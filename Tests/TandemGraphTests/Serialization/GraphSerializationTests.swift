@@ -54,6 +54,21 @@ final class GraphSerializationTests: XCTestCase {
         XCTAssertThrowsError(try loaded.node(named: "nope"))
     }
 
+    func testIdentityKeepsItsNameThroughSaveAndLoad() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 2], name: "x")
+        let w = g.variable(NDArray(shape: [2, 2], scalars: [1, 2, 3, 4]), name: "w")
+        _ = g.identity(x.matmul(w), name: "scores")
+        let session = Session(graph: g)
+        try session.run(g.initializeVariables())
+        let url = directory.appendingPathComponent("identity.tgraph")
+        try g.save(to: url, session: session)
+        let loaded = try Graph.load(from: url)
+        XCTAssertEqual(try loaded.node(named: "scores").kindName, "identity")
+        let out = try loaded.run(["scores"], feed: ["x": NDArray(shape: [1, 2], scalars: [1, 1])])
+        XCTAssertEqual(out[0].scalars, [4, 6])
+    }
+
     func testAtomicWriteLeavesNoTemporaryFiles() throws {
         let (url, _) = try saveTrainedModel(NDArray(zeros: [1, 3]))
         let g = Graph()

@@ -10,12 +10,15 @@ final class OptimizerKernelsTests: XCTestCase {
 
     private func gradient(_ step: Int) -> NDArray { randomArray(shape, seed: 100 + UInt64(step)) }
 
-    /// torch.optim.SGD, from its documentation's pseudocode.
-    private func referenceSGD(lr: Double, momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool) -> [Float] {
+    /// torch.optim.SGD, from its documentation's pseudocode; `gradients[t]` (default: `gradient(t)`)
+    /// is step t's gradient.
+    private func referenceSGD(
+        lr: Double, momentum: Double, dampening: Double, weightDecay: Double, nesterov: Bool, gradients: [[Double]]? = nil
+    ) -> [Float] {
         var theta = naiveScalars(randomArray(shape, seed: 1)).map(Double.init)
         var buffer: [Double]? = nil
         for t in 0..<steps {
-            var g = naiveScalars(gradient(t)).map(Double.init)
+            var g = gradients?[t] ?? naiveScalars(gradient(t)).map(Double.init)
             for i in g.indices { g[i] += weightDecay * theta[i] }
             if momentum != 0 {
                 if var b = buffer {
@@ -58,6 +61,62 @@ final class OptimizerKernelsTests: XCTestCase {
         OptimizerKernels.sgd(param: &param, grad: gradient(0), momentumBuffer: &buffer, lr: 0.1)
         XCTAssertEqual(original, randomArray(shape, seed: 1), "copy-on-write: the caller's other copy is unchanged")
         XCTAssertNotEqual(param, original)
+    }
+
+    /// The fused update's factors for step t: `a` [3, 4] and `b` [4, 5], in any of the layouts
+    /// the graph's gradient rules produce (a dense matrix or a transposed view of one).
+    private func factors(_ t: Int, transposeA: Bool, transposeB: Bool) -> (NDArray, NDArray) {
+        let a = transposeA ? randomArray([4, 3], seed: 200 + UInt64(t)).transposed(0, 1) : randomArray([3, 4], seed: 200 + UInt64(t))
+        let b = transposeB ? randomArray([5, 4], seed: 300 + UInt64(t)).transposed(0, 1) : randomArray([4, 5], seed: 300 + UInt64(t))
+        return (a, b)
+    }
+
+    /// a · b by the definition, in Double.
+    private func naiveProduct(_ a: NDArray, _ b: NDArray) -> [Double] {
+        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        var out = [Double](repeating: 0, count: m * n)
+        for i in 0..<m {
+            for j in 0..<n {
+                for l in 0..<k { out[i * n + j] += Double(a[i, l]) * Double(b[l, j]) }
+            }
+        }
+        return out
+    }
+
+    func testSGDFromGradientProductMatchesTorchFormula() {
+        for (momentum, weightDecay) in [(0, 0), (0, 0.1), (0.9, 0), (0.8, 0.05)] as [(Float, Float)] {
+            for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+                var param = randomArray(shape, seed: 1)
+                var buffer: NDArray? = nil
+                var gradients: [[Double]] = []
+                for t in 0..<steps {
+                    let (a, b) = factors(t, transposeA: transposeA, transposeB: transposeB)
+                    gradients.append(naiveProduct(a, b))
+                    OptimizerKernels.sgd(
+                        param: &param, productOf: a, and: b, momentumBuffer: &buffer, lr: 0.1, momentum: momentum, weightDecay: weightDecay)
+                }
+                let expected = referenceSGD(
+                    lr: 0.1, momentum: Double(momentum), dampening: 0, weightDecay: Double(weightDecay), nesterov: false, gradients: gradients)
+                let label = "momentum \(momentum), weight decay \(weightDecay), aᵀ \(transposeA), bᵀ \(transposeB)"
+                assertClose(naiveScalars(param), expected, tolerance: 1e-5, label)
+                XCTAssertEqual(buffer == nil, momentum == 0, label)
+            }
+        }
+    }
+
+    func testSGDFromGradientProductLeavesSharedCopiesAloneAndHandlesAnEmptyBatch() {
+        let original = randomArray(shape, seed: 1)
+        var param = original
+        var buffer: NDArray? = nil
+        let (a, b) = factors(0, transposeA: true, transposeB: false)
+        OptimizerKernels.sgd(param: &param, productOf: a, and: b, momentumBuffer: &buffer, lr: 0.1, momentum: 0.9)
+        XCTAssertEqual(original, randomArray(shape, seed: 1), "copy-on-write: the caller's other copy is unchanged")
+        let moved = param
+        // k = 0 (an empty batch): the gradient is zero, so momentum alone moves the weights.
+        OptimizerKernels.sgd(
+            param: &param, productOf: NDArray(zeros: [3, 0]), and: NDArray(zeros: [0, 5]), momentumBuffer: &buffer, lr: 0.1, momentum: 0.9)
+        let expectedBuffer = zip(naiveScalars(original), naiveScalars(moved)).map { 0.9 * ($0 - $1) / 0.1 }
+        assertClose(naiveScalars(buffer!), expectedBuffer, tolerance: 1e-4)
     }
 
     /// torch.optim.Adam (amsgrad off), from its documentation's pseudocode.
