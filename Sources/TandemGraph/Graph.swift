@@ -31,6 +31,8 @@ public final class Graph {
     /// Set by a session's first run: later additions are likely a graph growing in a loop.
     var hasRun = false
     private var warnedAboutGrowth = false
+    /// Print nodes already reported as off the fetch path (see `Session+PrintCheck.swift`).
+    var reportedPrints: Set<Int> = []
     /// The node `initializeVariables()` returned last (reused while the variables are unchanged).
     private var initializer: Node?
     private var nameCounts: [String: Int] = [:]

@@ -9,14 +9,9 @@ final class FaultCatalogueTests: XCTestCase {
         try XCTUnwrap(Self.results.first { $0.fault == fault.rawValue && $0.frontend == frontend })
     }
 
-    /// Faults whose detection needs a frontend feature that does not exist yet (see the report):
-    /// graph: a warning when a print node is off the path of every fetch of a run.
-    /// Remove an entry once its frontend warns; the test then holds it to the same standard.
-    static let pending: Set<String> = ["graph/print_intermediate"]
-
     func testEveryApplicableFaultIsDetectedInBothFrontends() {
         XCTAssertEqual(Self.results.count, Fault.allCases.count * 2)
-        for r in Self.results where r.applicable && !Self.pending.contains("\(r.frontend)/\(r.fault)") {
+        for r in Self.results where r.applicable {
             XCTAssertTrue(r.detected, "\(r.frontend) missed '\(r.title)': \(r.message)")
         }
     }

@@ -175,6 +175,26 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(try Session(graph: g).run(grad, feed: [x: NDArray(shape: [2], scalars: [1, 2])]).scalars, [3, 3])
     }
 
+    func testPrintNodeOffTheFetchPathIsReportedOnce() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [2], name: "x")
+        let h = x * 3
+        let printLine = #line + 1
+        _ = g.print(h, message: "h: ")
+        let y = h.sum()
+        let unrelated = x.sum()
+        let session = Session(graph: g)
+        let feed = [x: NDArray(shape: [2], scalars: [1, 2])]
+        try session.run(unrelated, feed: feed)
+        XCTAssertEqual(g.warnings, [], "a run that does not compute the printed value says nothing")
+        try session.run(y, feed: feed)
+        XCTAssertEqual(g.warnings.count, 1)
+        XCTAssertTrue(g.warnings[0].contains("SessionTests.swift:\(printLine)"), g.warnings[0])
+        XCTAssertTrue(g.warnings[0].contains("prints nothing"), g.warnings[0])
+        try session.run([y, h], feed: feed)
+        XCTAssertEqual(g.warnings.count, 1, "each print node is reported once")
+    }
+
     func testIdentityNamesANodeForFetchAndFeedAtNoCost() throws {
         let g = Graph()
         let x = g.placeholder(shape: [nil, 2], name: "x")
