@@ -4,19 +4,12 @@ extension Session {
     ///
     /// Runs once per compiled fetch set (not per step). Runs that do not compute the printed
     /// value (the initializer, an unrelated evaluation) say nothing; each print node is reported
-    /// at most once per graph.
-    func warnAboutPrintsOffThePath(of fetches: [Node]) {
-        let prints = graph.nodes.filter {
-            if case .print = $0.kind { return !graph.reportedPrints.contains($0.id) }
-            return false
-        }
-        guard !prints.isEmpty else { return }
-        var reached = Set<Int>()
-        var stack = fetches
-        while let node = stack.popLast() {
-            if reached.insert(node.id).inserted { stack.append(contentsOf: node.inputs) }
-        }
-        for node in prints where !reached.contains(node.id) && node.inputs.contains(where: { reached.contains($0.id) }) {
+    /// at most once per graph. `program` is the fetch set's lowered program, whose `neededNodes`
+    /// says what the run computes.
+    func warnAboutPrintsOffThePath(of fetches: [Node], in program: Program) {
+        let needed = program.neededNodes
+        for node in graph.nodes where !needed[node.id] && !graph.reportedPrints.contains(node.id) {
+            guard case .print = node.kind, needed[node.inputs[0].id] else { continue }
             graph.reportedPrints.insert(node.id)
             let fetched = fetches.map { "'\($0.name)'" }.joined(separator: ", ")
             graph.warn(

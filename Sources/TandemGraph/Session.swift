@@ -112,8 +112,8 @@ public final class Session {
         }
         let key = PlanKey(fetches: fetches.map(\.id), fed: fed.map(\.id).sorted())
         if let plan = plans[key] { return plan }
-        warnAboutPrintsOffThePath(of: fetches)
         var program = try Program(graph: graph, fetches: fetches, fed: Set(fed))
+        warnAboutPrintsOffThePath(of: fetches, in: program)
         var passes = options.optimizer
         // A fused kernel would report a NaN under the last node of its chain; checking numerics
         // keeps nodes unfused so the error names the op that made it.

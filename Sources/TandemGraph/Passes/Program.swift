@@ -51,6 +51,8 @@ struct Program {
     var instructions: [Instruction]
     /// The instruction computing each fetch.
     var outputs: [Int]
+    /// Which graph nodes (by id) the fetches need, as lowered: fed nodes count, their inputs do not.
+    let neededNodes: [Bool]
 
     /// Lowers the part of `graph` that `fetches` need; fed nodes become feed instructions and
     /// their inputs are not needed. Throws the shape error of a poisoned node on the path.
@@ -62,6 +64,7 @@ struct Program {
             needed[node.id] = true
             if !fed.contains(node) { stack.append(contentsOf: node.inputs) }
         }
+        neededNodes = needed
         var index = [Int](repeating: -1, count: graph.nodes.count)
         var instructions: [Instruction] = []
         for node in graph.nodes where needed[node.id] {

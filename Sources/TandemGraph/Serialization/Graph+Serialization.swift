@@ -102,7 +102,7 @@ extension Graph {
         var checksum = header.withUnsafeBytes { GraphFile.fnv1a($0) }
         checksum = payload.withUnsafeBytes { GraphFile.fnv1a($0, hash: checksum) }
         append(checksum)
-        try GraphFile.writeAtomically(bytes, to: url)
+        try writeAtomically(bytes, to: url)  // the core's one atomic write (temp file, then rename)
     }
 
     /// Loads a graph file written by `save(to:session:)`: validates it completely, rebuilds the

@@ -69,21 +69,4 @@ enum GraphFile {
         }
         return h
     }
-
-    /// Writes `bytes` to `url` atomically: a temporary file in the same directory, then a rename,
-    /// so a crash never leaves a half-written graph file under the real name.
-    static func writeAtomically(_ bytes: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try bytes.write(to: temporary)
-        } catch {
-            throw TandemError.file(path: url.path, reason: "cannot write: \(error.localizedDescription)")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw TandemError.file(path: url.path, reason: "cannot move the written file into place: \(reason)")
-        }
-    }
 }
