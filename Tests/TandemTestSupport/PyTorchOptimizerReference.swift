@@ -229,6 +229,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [0.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.9, 0.999]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [0.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.00000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.01]),
                 "param_groups.0.maximize": Entry(shape: [], values: [0.0]),
@@ -254,6 +255,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [1.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.8, 0.95]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [0.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.02]),
                 "param_groups.0.maximize": Entry(shape: [], values: [0.0]),
@@ -281,6 +283,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [0.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.9, 0.999]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [0.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.00000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.0025]),
                 "param_groups.0.maximize": Entry(shape: [], values: [1.0]),
@@ -311,6 +314,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [0.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.9, 0.999]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [1.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.00000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.001]),
                 "param_groups.0.maximize": Entry(shape: [], values: [0.0]),
@@ -336,6 +340,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [0.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.85, 0.98]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [1.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.0000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.05]),
                 "param_groups.0.maximize": Entry(shape: [], values: [0.0]),
@@ -361,6 +366,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [1.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.9, 0.999]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [1.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.00000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.05]),
                 "param_groups.0.maximize": Entry(shape: [], values: [0.0]),
@@ -388,6 +394,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [0.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.9, 0.999]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [1.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.00000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.05]),
                 "param_groups.0.maximize": Entry(shape: [], values: [1.0]),
@@ -413,6 +420,7 @@ public enum PyTorchOptimizerReference {
             finalState: [
                 "param_groups.0.amsgrad": Entry(shape: [], values: [0.0]),
                 "param_groups.0.betas": Entry(shape: [2], values: [0.9, 0.999]),
+                "param_groups.0.decoupled_weight_decay": Entry(shape: [], values: [1.0]),
                 "param_groups.0.eps": Entry(shape: [], values: [0.00000001]),
                 "param_groups.0.lr": Entry(shape: [], values: [0.0255]),
                 "param_groups.0.maximize": Entry(shape: [], values: [0.0]),
