@@ -22,8 +22,8 @@ import Foundation
 /// data section), `trainable`, `message`, `variables` and `rule` (an optimizer's update, with its
 /// learning-rate input and global step), `slots` (an update's optimizer state: name, shape and
 /// data of each slot, when a session was saved), and `function` (a training function: learning-rate
-/// decay, global norm, clip factor). Readers of version 1 written before `slots` and `function`
-/// existed ignore neither: files without them load as before.
+/// decay, global norm, clip factor). Files written before `slots`, `function` and the rule's
+/// new fields existed load as before (each is optional).
 /// Readers reject an unknown magic, a newer version, lengths past the end, a bad checksum, and
 /// nodes that do not validate (unknown ops, forward references, shapes that do not follow).
 enum GraphFile {
