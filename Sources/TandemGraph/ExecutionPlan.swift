@@ -31,6 +31,11 @@ final class ExecutionPlan {
         case group
         case training(TrainingFunction)
         case incrementGlobalStep(variable: Int)
+        /// A sub-graph plan's input `k` (a loop variable, a capture, a replayed value).
+        case argument(Int)
+        case controlFlow(ControlFlowStep)
+        /// Output `k` of the control-flow step it reads.
+        case output(Int)
     }
 
     struct Step {
@@ -54,17 +59,35 @@ final class ExecutionPlan {
     /// The plan's buffers, shared by steps whose values do not live at the same time.
     private var buffers: [Storage] = []
     private var slots: [NDArray?]
+    /// The bundles control-flow steps produced this run (nil for every other step).
+    private var results: [ControlFlowResult?]
+    private let hasControlFlow: Bool
 
     /// A shared empty value returned by effect nodes (train ops, initializers, groups).
     static let empty = NDArray(zeros: [0])
 
-    init(program: Program, slotsFor: (OptimizerUpdate, Int) -> OptimizerSlots) {
+    /// Compiles a program; the sub-graphs of its control-flow instructions are compiled too,
+    /// each with `passes`.
+    ///
+    /// - Parameters:
+    ///   - arguments: for a sub-graph's plan, the nodes fed by position (`run(session:feed:arguments:)`).
+    ///   - recording: control-flow nodes that must record their values even though no gradient in
+    ///     this program reads them (an enclosing loop saves their records).
+    init(
+        program: Program, arguments: [Node] = [], recording: Set<Int> = [], passes: GraphOptimizer.Options = .all,
+        slotsFor: (OptimizerUpdate, Int) -> OptimizerSlots
+    ) throws(TandemError) {
         self.program = program
-        steps = program.instructions.map { instruction in
+        let argumentIndex = Dictionary(arguments.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let records = ControlFlowStep.recordingInstructions(in: program, alsoRecording: recording)
+        var steps: [Step] = []
+        for (i, instruction) in program.instructions.enumerated() {
             let action: Action
             switch instruction.kind {
             case .feed(let node):
-                if case .labelsPlaceholder = node.kind { action = .feed(node, isLabels: true) } else { action = .feed(node, isLabels: false) }
+                if let k = argumentIndex[node] {
+                    action = .argument(k)
+                } else if case .labelsPlaceholder = node.kind { action = .feed(node, isLabels: true) } else { action = .feed(node, isLabels: false) }
             case .variable(let v): action = .variable(v)
             case .constant(let value): action = .constant(value)
             case .op(let op): action = .op(op, mayReuse: !op.mayAliasInput)
@@ -75,15 +98,22 @@ final class ExecutionPlan {
             case .group: action = .group
             case .training(let function): action = .training(function)
             case .incrementGlobalStep(let v): action = .incrementGlobalStep(variable: v)
+            case .controlFlow(let flow):
+                action = .controlFlow(try ControlFlowStep(
+                    flow, instruction: i, in: program, records: records.contains(i), passes: passes))
+            case .output(let k): action = .output(k)
             }
-            return Step(action: action, inputs: instruction.inputs, node: instruction.origin)
+            steps.append(Step(action: action, inputs: instruction.inputs, node: instruction.origin))
         }
+        self.steps = steps
+        hasControlFlow = steps.contains { if case .controlFlow = $0.action { return true } else { return false } }
         memoryPlan = MemoryPlan(program)
         releaseAfter = memoryPlan.releaseAfter
         outputs = program.outputs
         counts = Array(repeating: -1, count: program.instructions.count)
         assignment = Array(repeating: -1, count: program.instructions.count)
         slots = Array(repeating: nil, count: program.instructions.count)
+        results = Array(repeating: nil, count: hasControlFlow ? program.instructions.count : 0)
     }
 
     /// The bytes held by the plan's buffers.
@@ -118,12 +148,19 @@ final class ExecutionPlan {
 
     /// Runs every step in order and returns the fetched values.
     func execute(session: Session, feed: [Node: NDArray]) throws(TandemError) -> [NDArray] {
+        try run(session: session, feed: feed, arguments: []).map(\.array)
+    }
+
+    /// Runs every step in order, with `arguments` for the plan's argument steps (a sub-graph's
+    /// inputs), and returns the fetched values, bundles included.
+    func run(session: Session, feed: [Node: NDArray], arguments: [RunValue]) throws(TandemError) -> [RunValue] {
         let checkNumerics = session.options.checkNumerics
         let reuseBuffers = session.options.reuseBuffers
         defer {
             // Whatever happened, drop every value the run still holds, then fit the buffers to
             // the sizes this run saw (a no-op in steady state).
             for i in slots.indices { slots[i] = nil }
+            for i in results.indices { results[i] = nil }
             replanIfNeeded(reuseBuffers: reuseBuffers)
         }
         for i in steps.indices {
@@ -203,10 +240,24 @@ final class ExecutionPlan {
             case .incrementGlobalStep(let v):
                 try session.incrementGlobalStep(v, at: step.node)
                 value = ExecutionPlan.empty
+            case .argument(let k):
+                switch arguments[k] {
+                case .array(let array): value = array
+                case .bundle(let bundle):
+                    results[i] = bundle
+                    value = ExecutionPlan.empty
+                }
+            case .controlFlow(let flowStep):
+                let inputs = step.inputs.map { j in results[j].map(RunValue.bundle) ?? .array(slots[j]!) }
+                results[i] = try flowStep.run(inputs, session: session)
+                value = ExecutionPlan.empty
+            case .output(let k):
+                value = results[step.inputs[0]]!.outputs[k]
             }
             slots[i] = value
             for r in releaseAfter[i] { slots[r] = nil }
+            if hasControlFlow { for r in releaseAfter[i] { results[r] = nil } }
         }
-        return outputs.map { slots[$0]! }
+        return outputs.map { o in results.isEmpty ? .array(slots[o]!) : results[o].map(RunValue.bundle) ?? .array(slots[o]!) }
     }
 }

@@ -9,57 +9,146 @@ extension Graph {
     public func dot(
         fetches: [Node] = [], optimized: Bool = false, options: GraphOptimizer.Options = .all
     ) throws -> String {
-        let targets = fetches.isEmpty ? nodes.filter { node in !nodes.contains { $0.inputs.contains(node) } } : fetches
+        var isRead = [Bool](repeating: false, count: nodes.count)
+        for node in nodes { for input in node.inputs { isRead[input.id] = true } }
+        let targets = fetches.isEmpty ? nodes.filter { $0.frame == nil && !isRead[$0.id] } : fetches
+        try Session.checkTopLevel(targets, fed: [])
         var program = try Program(graph: self, fetches: targets, fed: [])
-        if optimized { GraphOptimizer.prepareForSession(&program, options: options) }
-        return Graph.dot(program, title: optimized ? "optimized" : "graph")
+        let passes: GraphOptimizer.Options? = optimized ? options : nil
+        if let passes { GraphOptimizer.prepareForSession(&program, options: passes) }
+        return try Graph.dot(program, title: optimized ? "optimized" : "graph", subPrograms: Graph.drawings(of: program, passes: passes))
     }
 
-    static func dot(_ program: Program, title: String) -> String {
-        func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        }
-        var lines = ["digraph \"\(title)\" {", "  rankdir=TB;", "  node [shape=box, fontname=\"Helvetica\", fontsize=10];"]
-        let outputs = Set(program.outputs)
-        for (i, instruction) in program.instructions.enumerated() {
-            let what: String
-            switch instruction.kind {
-            case .op(let op): what = op.description
-            case .feed(let node): what = node.kindName
-            case .constant: what = "constant"
-            case .variable: what = "variable"
-            case .print: what = "print"
-            case .initializer: what = "init"
-            case .update(let update, _, let part): what = update.optimizerName + (part.map { " (variable \($0))" } ?? "")
-            case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
-            case .group: what = "group"
-            case .training(let function): what = function.name
-            case .incrementGlobalStep: what = "increment global step"
-            }
-            let origin = instruction.origin
-            let shape = formatShape(instruction.shape.map { $0 == unknownDim ? nil : $0 })
-            let line = origin.location.map { "\($0.file.split(separator: "/").last.map(String.init) ?? $0.file):\($0.line)" }
-                ?? "operator"
-            let label = "\(origin.name)\\n\(escape(what))\\n\(shape)\\n\(escape(line))"
-            var style = ""
-            switch instruction.kind {
-            case .feed: style = ", style=filled, fillcolor=\"#dbeafe\""
-            case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
-            case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
-            case .update, .productUpdate, .initializer, .group, .print, .incrementGlobalStep: style = ", style=filled, fillcolor=\"#fee2e2\""
-            case .training: break
-            case .op(let op):
-                if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
-                if case .fusedElementwise = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
-            }
-            if outputs.contains(i) { style += ", penwidth=2" }
-            lines.append("  n\(i) [label=\"\(label)\"\(style)];")
-        }
-        for (i, instruction) in program.instructions.enumerated() {
-            for input in instruction.inputs { lines.append("  n\(input) -> n\(i);") }
-        }
+    /// The DOT text of a program. Each control-flow instruction is drawn as a node plus a frame
+    /// (a cluster) holding its sub-graphs, each in its own cluster: values entering a sub-graph
+    /// (loop variables, captures, replayed values) and results leaving it are dashed edges, and a
+    /// loop's next-iteration edges run back from the body's results to its arguments.
+    /// `subPrograms` gives the program drawn for each sub-graph of a control-flow instruction.
+    static func dot(
+        _ program: Program, title: String,
+        subPrograms: (_ instruction: Int, _ subGraph: Int) throws(TandemError) -> SubGraphDrawing? = { _, _ in nil }
+    ) throws(TandemError) -> String {
+        var lines = ["digraph \"\(escapeDOT(title))\" {", "  rankdir=TB;", "  node [shape=box, fontname=\"Helvetica\", fontsize=10];"]
+        try appendDOT(program, prefix: "n", indent: "  ", to: &lines, subPrograms: subPrograms)
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A sub-graph's program as drawn, with the nodes its argument instructions are fed by.
+    struct SubGraphDrawing {
+        let program: Program
+        /// The drawings of the sub-graphs of its own control-flow instructions.
+        let nested: (_ instruction: Int, _ subGraph: Int) throws(TandemError) -> SubGraphDrawing?
+    }
+
+    static func escapeDOT(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+
+    private static func appendDOT(
+        _ program: Program, prefix: String, indent: String, to lines: inout [String],
+        subPrograms: (Int, Int) throws(TandemError) -> SubGraphDrawing?
+    ) throws(TandemError) {
+        let outputs = Set(program.outputs)
+        for (i, instruction) in program.instructions.enumerated() {
+            lines.append(indent + nodeStatement(instruction, id: "\(prefix)\(i)", isOutput: prefix == "n" && outputs.contains(i)))
+        }
+        for (i, instruction) in program.instructions.enumerated() {
+            for input in instruction.inputs { lines.append("\(indent)\(prefix)\(input) -> \(prefix)\(i);") }
+        }
+        for (i, instruction) in program.instructions.enumerated() {
+            guard case .controlFlow(let flow) = instruction.kind else { continue }
+            let origin = instruction.origin
+            lines.append("\(indent)subgraph cluster_\(prefix)\(i) {")
+            lines.append("\(indent)  label=\"\(escapeDOT("\(flow.construct.rawValue) '\(origin.name)'\(lineSuffix(origin))"))\";")
+            lines.append("\(indent)  style=\"rounded\"; color=\"#7c3aed\"; fontname=\"Helvetica\"; fontsize=10;")
+            for (k, subGraph) in flow.subGraphs.enumerated() {
+                guard let drawing = try subPrograms(i, k) else { continue }
+                let inner = "\(prefix)\(i)_\(k)_"
+                lines.append("\(indent)  subgraph cluster_\(inner.dropLast()) {")
+                lines.append("\(indent)    label=\"\(subGraph.role.rawValue)\"; style=\"dashed\"; color=\"#a78bfa\";")
+                try appendDOT(drawing.program, prefix: inner, indent: indent + "    ", to: &lines, subPrograms: drawing.nested)
+                lines.append("\(indent)  }")
+                // Values entering the sub-graph, results leaving it, and a loop's next iteration.
+                for (j, sub) in drawing.program.instructions.enumerated() {
+                    guard case .feed(let fed) = sub.kind, let source = source(of: fed, in: subGraph, of: flow, instruction)
+                    else { continue }
+                    lines.append("\(indent)\(prefix)\(source) -> \(inner)\(j) [style=dashed];")
+                }
+                for output in drawing.program.outputs.prefix(subGraph.results.count) {
+                    lines.append("\(indent)\(inner)\(output) -> \(prefix)\(i) [style=dashed];")
+                }
+                if flow.construct == .whileLoop && subGraph.role == .body {
+                    for (j, sub) in drawing.program.instructions.enumerated() {
+                        guard case .feed(let fed) = sub.kind, case .argument(let a) = fed.kind, fed.frame === subGraph,
+                              a < drawing.program.outputs.count else { continue }
+                        lines.append("\(indent)\(inner)\(drawing.program.outputs[a]) -> \(inner)\(j) "
+                                     + "[style=dashed, constraint=false, color=\"#7c3aed\", label=\"next\"];")
+                    }
+                }
+            }
+            lines.append("\(indent)}")
+        }
+    }
+
+    /// The instruction (of the program holding the control-flow instruction) whose value a
+    /// sub-graph's fed node receives: an initial loop value or incoming gradient, a capture, or
+    /// for a replayed value the forward control-flow node whose record holds it.
+    private static func source(
+        of fed: Node, in subGraph: SubGraph, of flow: ControlFlow, _ instruction: Program.Instruction
+    ) -> Int? {
+        if let a = subGraph.arguments.firstIndex(of: fed) {
+            switch flow.construct {
+            case .whileLoop: return instruction.inputs[a]
+            case .condGradient, .whileGradient: return instruction.inputs[1 + a]
+            case .cond: return nil
+            }
+        }
+        if let c = instruction.origin.inputs[flow.leadingInputCount...].firstIndex(of: fed) { return instruction.inputs[c] }
+        if subGraph.saved.contains(fed) { return instruction.inputs[0] }
+        return nil
+    }
+
+    private static func lineSuffix(_ node: Node) -> String {
+        node.location.map { " (\($0.file.split(separator: "/").last.map(String.init) ?? $0.file):\($0.line))" } ?? ""
+    }
+
+    private static func nodeStatement(_ instruction: Program.Instruction, id: String, isOutput: Bool) -> String {
+        let what: String
+        switch instruction.kind {
+        case .op(let op): what = op.description
+        case .feed(let node): what = node.kindName
+        case .constant: what = "constant"
+        case .variable: what = "variable"
+        case .print: what = "print"
+        case .initializer: what = "init"
+        case .update(let update, _, let part): what = update.optimizerName + (part.map { " (variable \($0))" } ?? "")
+        case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
+        case .group: what = "group"
+        case .training(let function): what = function.name
+        case .incrementGlobalStep: what = "increment global step"
+        case .controlFlow(let flow): what = flow.construct.rawValue
+        case .output(let index): what = "output \(index)"
+        }
+        let origin = instruction.origin
+        let shape = formatShape(instruction.shape.map { $0 == unknownDim ? nil : $0 })
+        let line = origin.location.map { "\($0.file.split(separator: "/").last.map(String.init) ?? $0.file):\($0.line)" }
+            ?? "operator"
+        let label = "\(origin.name)\\n\(escapeDOT(what))\\n\(shape)\\n\(escapeDOT(line))"
+        var style = ""
+        switch instruction.kind {
+        case .feed: style = ", style=filled, fillcolor=\"#dbeafe\""
+        case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
+        case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
+        case .update, .productUpdate, .initializer, .group, .print, .incrementGlobalStep: style = ", style=filled, fillcolor=\"#fee2e2\""
+        case .controlFlow, .output: style = ", style=filled, fillcolor=\"#ede9fe\""
+        case .training: break
+        case .op(let op):
+            if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
+            if case .fusedElementwise = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
+        }
+        if isOutput { style += ", penwidth=2" }
+        return "\(id) [label=\"\(label)\"\(style)];"
     }
 }
 
@@ -70,7 +159,8 @@ extension Session {
     ///   - fetches: the nodes the plan computes.
     ///   - feedKeys: the nodes the runs feed (a different set compiles a different plan).
     public func dot(fetches: [Node], feedKeys: [Node] = []) throws -> String {
-        Graph.dot(try optimizedProgram(for: fetches, fed: feedKeys), title: "session")
+        let plan = try plan(for: fetches, fed: feedKeys)
+        return try Graph.dot(plan.program, title: "session", subPrograms: Graph.drawings(of: plan))
     }
 
     /// How many steps the compiled plan for `fetches` executes (after optimisation).

@@ -39,6 +39,10 @@ public final class Graph {
     private var namesInUse: Set<String> = []
     private var nodesByName: [String: Node] = [:]
     private var scopes: [String] = []
+    /// The sub-graphs of every `cond` and `whileLoop` (and their gradients), in creation order.
+    public internal(set) var subGraphs: [SubGraph] = []
+    /// The sub-graph whose closure is being built (nil at the top level): new nodes go there.
+    var currentFrame: SubGraph?
 
     /// Creates an empty graph.
     public init() {}
@@ -228,12 +232,22 @@ public final class Graph {
     }
 
     /// Appends a node with a unique name; checks `finalize()` and warns about growth after a run.
+    ///
+    /// Inside a `cond` branch or a loop body the node joins that sub-graph, and every input from
+    /// outside it is admitted (a capture, or a value replayed from the forward pass) or rejected
+    /// (see `Graph+ControlFlowBuilding.swift`); sources (placeholders, variables) always join the
+    /// top level. `nameIsUnique` says `name` was already reserved with `reserveName`.
     @discardableResult
     func addNode(
         _ kind: Node.Kind, _ inputs: [Node], name: String, shape: [Int], location: SourceLocation?,
-        poison: TandemError? = nil
+        poison: TandemError? = nil, nameIsUnique: Bool = false
     ) -> Node {
         var poison = poison
+        let frame = Graph.joinsTopLevel(kind) ? nil : currentFrame
+        if let error = admit(inputs, into: frame, reader: name, at: location) {
+            if poison == nil { ErrorScope.report(error) }
+            poison = poison ?? error
+        }
         if isFinalized {
             let error = TandemError.graph(
                 node: name, reason: "the graph is finalized; no node can be added", location: location)
@@ -244,12 +258,27 @@ public final class Graph {
             warn("node '\(name)' was added at \(location.map { "\($0)" } ?? "an operator") after the graph first ran; "
                  + "a graph that grows every step (ops built inside a training loop) gets slower and leaks memory")
         }
-        let unique = uniqueName(scopes.isEmpty ? name : scopes.joined(separator: "/") + "/" + name)
+        let unique = nameIsUnique ? name : uniqueName(scopes.isEmpty ? name : scopes.joined(separator: "/") + "/" + name)
         let node = Node(graph: self, id: nodes.count, kind: kind, inputs: inputs, name: unique,
-                        staticShape: shape, location: location, poison: poison)
+                        staticShape: shape, location: location, poison: poison, frame: frame)
         nodes.append(node)
         nodesByName[unique] = node
+        frame?.nodes.append(node)
         return node
+    }
+
+    /// Reserves a unique name, under the current name scopes unless `scoped` is false (for a
+    /// node added later with `nameIsUnique`, whose sub-graphs' nodes are named after it).
+    func reserveName(_ base: String, scoped: Bool = true) -> String {
+        uniqueName(!scoped || scopes.isEmpty ? base : scopes.joined(separator: "/") + "/" + base)
+    }
+
+    /// Runs `body` with the name scopes replaced by one full scope (a sub-graph's `while/body`).
+    func withScope<R>(replacedBy scope: String, _ body: () -> R) -> R {
+        let outer = scopes
+        scopes = [scope]
+        defer { scopes = outer }
+        return body()
     }
 
     /// Records a warning and prints it to stderr.

@@ -37,6 +37,14 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case training(TrainingFunction)
         /// Runs its inputs for their effects and returns nothing (`tf.group`).
         case group
+        /// A `cond` or `whileLoop` (or the backward node `gradients` built for one): it runs its
+        /// sub-graphs and yields several values, read by its `output` nodes.
+        case controlFlow(ControlFlow)
+        /// Output `index` of the control-flow node that is its one input.
+        case output(index: Int)
+        /// Argument `index` of the sub-graph it belongs to: a loop variable inside a loop's
+        /// condition or body, or an incoming gradient inside a backward sub-graph.
+        case argument(index: Int)
     }
 
     /// The graph this node belongs to (unowned: the graph owns its nodes).
@@ -56,10 +64,14 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
     public let location: SourceLocation?
     /// The error that made this node impossible (a shape rule failed here or upstream).
     public let poison: TandemError?
+    /// The sub-graph (a branch, a loop's condition or body) this node was built in; nil at the
+    /// top level. The graph owns its sub-graphs, as it owns its nodes.
+    public unowned let frame: SubGraph?
 
     init(graph: Graph, id: Int, kind: Kind, inputs: [Node], name: String, staticShape: [Int],
-         location: SourceLocation?, poison: TandemError?) {
+         location: SourceLocation?, poison: TandemError?, frame: SubGraph? = nil) {
         self.graph = graph
+        self.frame = frame
         self.id = id
         self.kind = kind
         self.inputs = inputs
@@ -98,6 +110,9 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case .update(let update): return update.optimizerName
         case .training(let function): return function.name
         case .group: return "group"
+        case .controlFlow(let flow): return flow.construct.rawValue
+        case .output(let index): return "output \(index)"
+        case .argument(let index): return "argument \(index)"
         }
     }
 

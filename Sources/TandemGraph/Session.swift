@@ -111,6 +111,7 @@ public final class Session {
         for node in fed where node.graph !== graph {
             throw TandemError.graph(node: node.name, reason: "fed to a session of another graph", location: node.location)
         }
+        try Session.checkTopLevel(fetches, fed: fed)
         let key = PlanKey(fetches: fetches.map(\.id), fed: fed.map(\.id).sorted())
         if let plan = plans[key] { return plan }
         var program = try Program(graph: graph, fetches: fetches, fed: Set(fed))
@@ -123,7 +124,7 @@ public final class Session {
             passes.updateFusion = false
         }
         GraphOptimizer.prepareForSession(&program, options: passes)
-        let plan = ExecutionPlan(program: program) { update, id in
+        let plan = try ExecutionPlan(program: program, passes: passes) { update, id in
             if let slots = optimizerSlots[id] { return slots }
             let slots = OptimizerSlots(count: update.variables.count)
             optimizerSlots[id] = slots

@@ -33,6 +33,11 @@ struct Program {
         /// Adds one to the global step variable after its inputs, a train op's updates, ran (it
         /// takes the place of the train op's group; see ``UpdateScheduling``).
         case incrementGlobalStep(variable: Int)
+        /// Runs the sub-graphs of a cond or loop (each compiled into its own program, see
+        /// `ControlFlowStep`); its value is a bundle of outputs.
+        case controlFlow(ControlFlow)
+        /// Output `index` of the control-flow instruction it reads.
+        case output(Int)
     }
 
     /// One step of the program.
@@ -95,6 +100,14 @@ struct Program {
                 case .update(let update): kind = .update(update, nodeID: node.id, part: nil)
                 case .group: kind = .group
                 case .training(let function): kind = .training(function)
+                case .controlFlow(let flow): kind = .controlFlow(flow)
+                case .output(let index): kind = .output(index)
+                case .argument:
+                    throw TandemError.graph(
+                        node: node.name,
+                        reason: "is an argument of the \(node.frame.map { "\($0)" } ?? "sub-graph") and has a value only "
+                            + "while that runs",
+                        location: node.location)
                 }
             }
             let inputs: [Int]

@@ -52,6 +52,7 @@ extension Graph {
             var r = GraphFile.NodeRecord(
                 name: node.name, kind: "", inputs: node.inputs.map(\.id), shape: node.staticShape,
                 file: node.location?.file, line: node.location?.line)
+            r.frame = node.frame?.index
             switch node.kind {
             case .placeholder: r.kind = "placeholder"
             case .labelsPlaceholder: r.kind = "labels"
@@ -89,12 +90,23 @@ extension Graph {
                 r.function = GraphFile.Function(function)
             case .group: r.kind = "group"
             case .identity: r.kind = "identity"
+            case .controlFlow(let flow):
+                r.kind = "control_flow"
+                r.controlFlow = GraphFile.ControlFlowRecord(flow)
+            case .output(let index):
+                r.kind = "output"
+                r.index = index
+            case .argument(let index):
+                r.kind = "argument"
+                r.index = index
             }
             records.append(r)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let header = try encoder.encode(GraphFile.Header(version: Int(GraphFile.version), nodes: records))
+        let header = try encoder.encode(GraphFile.Header(
+            version: Int(GraphFile.version), nodes: records,
+            subGraphs: subGraphs.isEmpty ? nil : subGraphs.map(GraphFile.SubGraphRecord.init)))
         var bytes = Data(GraphFile.magic)
         func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
         append(GraphFile.version)
@@ -161,7 +173,7 @@ extension Graph {
         let floats: [Float] = payload.withUnsafeBytes { raw in
             (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
         }
-        let (graph, slots) = try rebuild(decoded.nodes, floats: floats, fail: fail)
+        let (graph, slots) = try rebuild(decoded.nodes, subGraphs: decoded.subGraphs ?? [], floats: floats, fail: fail)
         let session = Session(graph: graph)
         for (index, variable) in graph.variables.enumerated() {
             try session.assign(graph.initialValues[index], to: variable)
@@ -171,16 +183,19 @@ extension Graph {
     }
 
     private static func rebuild(
-        _ records: [GraphFile.NodeRecord], floats: [Float], fail: (String) -> TandemError
+        _ records: [GraphFile.NodeRecord], subGraphs subGraphRecords: [GraphFile.SubGraphRecord], floats: [Float],
+        fail: (String) -> TandemError
     ) throws -> (Graph, slots: [(Node, [GraphFile.Tensor])]) {
         let graph = Graph()
         var variableCount = 0
         var slotRecords: [(Node, [GraphFile.Tensor])] = []
+        try graph.rebuildSubGraphs(subGraphRecords, fail: fail)
         for (i, r) in records.enumerated() {
             let label = "node \(i) ('\(r.name)')"
             guard r.inputs.allSatisfy({ $0 >= 0 && $0 < i }) else { throw fail("corrupt: \(label) reads a node that is not before it") }
             guard r.shape.allSatisfy({ $0 >= -1 }) else { throw fail("corrupt: \(label) has shape \(r.shape)") }
             let inputs = r.inputs.map { graph.nodes[$0] }
+            try graph.enterFrame(of: r, inputs: inputs, subGraphRecords: subGraphRecords, label: label, fail: fail)
             let location = r.file.map { SourceLocation(file: $0, line: r.line ?? 0) }
             func values() throws -> NDArray {
                 guard let range = r.data, range.offset >= 0, range.count >= 0, range.offset + range.count <= floats.count,
@@ -237,11 +252,16 @@ extension Graph {
                     throw fail("corrupt: \(label) identity needs one input of its own shape")
                 }
                 node = graph.addNode(.identity, inputs, name: r.name, shape: r.shape, location: location)
+            case "control_flow", "output", "argument":
+                node = try graph.rebuildControlFlowNode(
+                    r, inputs: inputs, location: location, subGraphRecords: subGraphRecords, label: label, fail: fail)
             default:
                 throw fail("corrupt: \(label) has unknown kind '\(r.kind)'")
             }
             guard node.name == r.name else { throw fail("corrupt: node name '\(r.name)' appears twice") }
         }
+        graph.currentFrame = nil
+        try graph.checkSubGraphsComplete(fail: fail)
         return (graph, slotRecords)
     }
 }

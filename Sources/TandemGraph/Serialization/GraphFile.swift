@@ -1,6 +1,6 @@
 import Foundation
 
-/// The graph file format (`.tgraph`), version 1: one file with the graph and its weights,
+/// The graph file format (`.tgraph`), version 2: one file with the graph and its weights,
 /// loadable by a program that has none of the code that built the graph.
 ///
 /// All integers are little-endian.
@@ -8,9 +8,9 @@ import Foundation
 /// | bytes | content |
 /// |---|---|
 /// | 8 | magic `TNDMGRPH` |
-/// | 4 | UInt32 format version (1) |
+/// | 4 | UInt32 format version (2; version 1 files load too) |
 /// | 8 | UInt64 length H of the header |
-/// | H | UTF-8 JSON header: `{"version": 1, "nodes": [...]}` |
+/// | H | UTF-8 JSON header: `{"version": 2, "nodes": [...], "subGraphs": [...]}` |
 /// | 8 | UInt64 length D of the data section, in bytes |
 /// | D | float32 values of constants and variables, back to back |
 /// | 8 | UInt64 FNV-1a 64 checksum of the header and data bytes |
@@ -22,17 +22,23 @@ import Foundation
 /// data section), `trainable`, `message`, `variables` and `rule` (an optimizer's update, with its
 /// learning-rate input and global step), `slots` (an update's optimizer state: name, shape and
 /// data of each slot, when a session was saved), and `function` (a training function: learning-rate
-/// decay, global norm, clip factor). Files written before `slots`, `function` and the rule's
-/// new fields existed load as before (each is optional).
+/// decay, global norm, clip factor). Control flow (version 2) adds node kinds `control_flow`
+/// (with `controlFlow`: the construct, its sub-graphs by index, `maximumIterations`, the number of
+/// leading inputs and the output shapes), `output` and `argument` (with `index`), a `frame` on
+/// every node built inside a sub-graph, and the header's `subGraphs` (role, parent, forward,
+/// results, scope, line); see `GraphFile+ControlFlow.swift`. Files written before `slots`,
+/// `function`, the rule's new fields and control flow existed load as before (each is optional).
 /// Readers reject an unknown magic, a newer version, lengths past the end, a bad checksum, and
 /// nodes that do not validate (unknown ops, forward references, shapes that do not follow).
 enum GraphFile {
     static let magic = Array("TNDMGRPH".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
 
     struct Header: Codable {
         var version: Int
         var nodes: [NodeRecord]
+        /// The sub-graphs of control-flow nodes (version 2).
+        var subGraphs: [SubGraphRecord]?
     }
 
     struct Rule: Codable {
@@ -88,6 +94,12 @@ enum GraphFile {
         var function: Function?
         /// An update node's optimizer slots in the saving session (`Session.optimizerSlots(of:)`).
         var slots: [Tensor]?
+        /// The sub-graph (by index in the header's `subGraphs`) the node was built in.
+        var frame: Int?
+        /// A control-flow node's construct and sub-graphs.
+        var controlFlow: ControlFlowRecord?
+        /// An output's or argument's index.
+        var index: Int?
     }
 
     /// FNV-1a 64 of some bytes, continuing from `hash`.
