@@ -244,7 +244,7 @@ public final class Graph {
     ) -> Node {
         var poison = poison
         let frame = Graph.joinsTopLevel(kind) ? nil : currentFrame
-        if let error = admit(inputs, into: frame, reader: name, at: location) {
+        if let error = admit(kind, inputs, into: frame, reader: name, at: location) {
             if poison == nil { ErrorScope.report(error) }
             poison = poison ?? error
         }

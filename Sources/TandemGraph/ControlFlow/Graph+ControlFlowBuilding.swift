@@ -12,6 +12,21 @@ extension Graph {
         }
     }
 
+    /// Checks that a node of `kind` may be built in `frame` (a train op may not: it would update
+    /// variables once per iteration, or only in one branch) and may read `inputs` there.
+    func admit(
+        _ kind: Node.Kind, _ inputs: [Node], into frame: SubGraph?, reader: String, at location: SourceLocation?
+    ) -> TandemError? {
+        if let frame, case .update = kind {
+            return .graph(
+                node: reader,
+                reason: "a train op cannot be built inside the \(frame); build it outside, from the loss that uses "
+                    + "the cond's or loop's outputs",
+                location: location)
+        }
+        return admit(inputs, into: frame, reader: reader, at: location)
+    }
+
     /// Checks that a node being added to `frame` may read `inputs`, recording each outside read:
     /// a capture (from an enclosing sub-graph or the top level) or a saved value (from the
     /// forward sub-graph of a backward one). Returns the error for a read of a value that does
