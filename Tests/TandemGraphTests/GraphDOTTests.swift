@@ -22,3 +22,38 @@ final class GraphDOTTests: XCTestCase {
         XCTAssertEqual(try session.dot(fetches: [y], feedKeys: [x]), try session.dot(fetches: [y], feedKeys: [x]))
     }
 }
+
+/// DOT output of control flow: a loop drawn as a frame holding its condition and body.
+final class GraphDOTControlFlowTests: XCTestCase {
+    func testALoopIsDrawnAsAFrameWithItsConditionAndBody() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [3], name: "x")
+        let a = g.placeholder(shape: [], name: "a")
+        let out = powerLoop(g, x: x, a: a, n: g.constant(NDArray(4)))
+        let grad = g.gradients(of: out[1].sum(), with: [a])[0]
+        let dot = try g.dot(fetches: [grad])
+        XCTAssertTrue(dot.contains("subgraph cluster_"), dot)
+        XCTAssertTrue(dot.contains("label=\"while_loop 'while' (GraphDOTTests.swift:"), dot)
+        XCTAssertTrue(dot.contains("label=\"condition\""), dot)
+        XCTAssertTrue(dot.contains("label=\"body\""), dot)
+        XCTAssertTrue(dot.contains("label=\"while_gradient 'gradients/while_grad'"), dot)
+        XCTAssertTrue(dot.contains("label=\"next\""), dot)  // the body's results feed the next iteration
+        XCTAssertTrue(dot.contains("while/body/mul"), dot)
+        // Braces balance (every cluster closed) and the optimised drawing of the session's plan works too.
+        XCTAssertEqual(dot.filter { $0 == "{" }.count, dot.filter { $0 == "}" }.count)
+        let session = try Session(graph: g).dot(fetches: [grad], feedKeys: [x, a])
+        XCTAssertTrue(session.contains("label=\"body\""), session)
+    }
+
+    func testCondBranchesAreDrawnAsClusters() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [3], name: "x")
+        let p = g.placeholder(shape: [], name: "p")
+        let y = g.cond(p, then: { [x.exp()] }, else: { [x.relu()] })[0]
+        let dot = try g.dot(fetches: [y])
+        XCTAssertTrue(dot.contains("label=\"then\"") && dot.contains("label=\"else\""), dot)
+        XCTAssertTrue(dot.contains("cond/then/exp") && dot.contains("cond/else/relu"), dot)
+        // With no fetches, every top-level sink is drawn; nodes inside branches are not sinks.
+        XCTAssertTrue(try g.dot().contains("cond/then/exp"))
+    }
+}

@@ -164,3 +164,53 @@ final class ControlFlowGradientsTests: XCTestCase {
         assertClose(try session.value(of: w).scalars, eager.w.scalars, tolerance: 1e-5)
     }
 }
+
+/// Nested control flow beyond a cond inside a loop body: loops inside loops, conds inside conds.
+final class NestedControlFlowGradientsTests: XCTestCase {
+    /// x * a^(n m) by a loop of n iterations whose body is a loop of m iterations.
+    func testLoopInsideALoop() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [], name: "x")
+        let a = g.placeholder(shape: [], name: "a")
+        let out = g.whileLoop(
+            condition: { v in isLess(v[0], g.constant(NDArray(3))) },
+            body: { v in [v[0] + 1, powerLoop(g, x: v[1], a: a, n: g.constant(NDArray(2)))[1]] },
+            loopVariables: [g.constant(NDArray(0)), x])
+        let grads = g.gradients(of: out[1], with: [x, a])
+        let r = try Session(graph: g).run([out[1]] + grads, feed: [x: NDArray(1.5), a: NDArray(1.2)])
+        let a6 = Float(pow(1.2, 6.0))
+        XCTAssertEqual(r[0].scalar, 1.5 * a6, accuracy: 1e-4)
+        XCTAssertEqual(r[1].scalar, a6, accuracy: 1e-4)
+        XCTAssertEqual(r[2].scalar, 6 * Float(pow(1.2, 5.0)) * 1.5, accuracy: 1e-3)
+    }
+
+    func testCondInsideACondAgreesWithFiniteDifferences() throws {
+        for (p, q) in [(1, 1), (1, 0), (0, 1)] as [(Float, Float)] {
+            let values = [NDArray(shape: [3], scalars: testValues(3, seed: 61)), NDArray(shape: [3], scalars: testValues(3, seed: 62))]
+            try checkGradients(values) { inputs in
+                let g = inputs[0].graph
+                let (u, v) = (inputs[0], inputs[1])
+                return g.cond(
+                    g.constant(NDArray(p)),
+                    then: { g.cond(g.constant(NDArray(q)), then: { [(u * v).tanh()] }, else: { [u.exp() + v] }) },
+                    else: { [u * u * v] })[0]
+            }
+        }
+    }
+
+    func testCondInsideALoopAgreesWithFiniteDifferences() throws {
+        let values = [NDArray(shape: [2, 2], scalars: testValues(4, seed: 71)), NDArray(shape: [2, 2], scalars: testValues(4, seed: 72, low: -0.6, high: 0.6))]
+        try checkGradients(values) { inputs in
+            let g = inputs[0].graph
+            let w = inputs[1]
+            return g.whileLoop(
+                condition: { v in isLess(v[0], g.constant(NDArray(4))) },
+                body: { v in
+                    // The branch depends on the data: the sign of the state's sum each iteration.
+                    let next = g.cond(v[1].sum().relu(), then: { [v[1].matmul(w).tanh()] }, else: { [(v[1] + w).sigmoid()] })[0]
+                    return [v[0] + 1, next]
+                },
+                loopVariables: [g.constant(NDArray(0)), inputs[0]])[1]
+        }
+    }
+}

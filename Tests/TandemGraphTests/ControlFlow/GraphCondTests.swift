@@ -110,3 +110,18 @@ final class GraphCondTests: XCTestCase {
         }
     }
 }
+
+/// Reading a node's value while building: the graph has none yet; the error points at `cond`.
+final class NodeBuildTimeValueTests: XCTestCase {
+    func testItemOnANodeIsAnErrorPointingAtCond() {
+        let g = Graph()
+        let x = g.placeholder(shape: [3], name: "x")
+        let mean = x.mean()
+        let line = #line + 1
+        let message = errorMessage { try checked { if mean.item() > 0 { _ = x * 2 } } }
+        let text = message ?? ""
+        XCTAssertTrue(text.contains("node 'mean'") && text.contains("no value while the graph is being built"), text)
+        XCTAssertTrue(text.contains("graph.cond"), text)
+        XCTAssertTrue(text.contains("GraphCondTests.swift:\(line)"), text)
+    }
+}
