@@ -32,6 +32,7 @@ extension Graph {
             case .initializer: what = "init"
             case .update(let update, _, let part): what = update.optimizerName + (part.map { " (variable \($0))" } ?? "")
             case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
+            case .assign(let variable): what = "assign to '\(instruction.origin.graph.variables[variable].name)'"
             case .group: what = "group"
             }
             let origin = instruction.origin
@@ -44,7 +45,7 @@ extension Graph {
             case .feed: style = ", style=filled, fillcolor=\"#dbeafe\""
             case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
             case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
-            case .update, .productUpdate, .initializer, .group, .print: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .update, .productUpdate, .initializer, .assign, .group, .print: style = ", style=filled, fillcolor=\"#fee2e2\""
             case .op(let op):
                 if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
                 if case .fusedElementwise = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }

@@ -102,7 +102,7 @@ enum Fusion {
     private static func moveShapeReads(of old: Int, to new: Int, in program: inout Program) {
         for j in program.instructions.indices where j > new {
             guard let op = program.instructions[j].op else { continue }
-            for position in shapeOnlyInputs(op) where program.instructions[j].inputs[position] == old {
+            for position in op.shapeOnlyInputs where program.instructions[j].inputs[position] == old {
                 program.instructions[j].inputs[position] = new
             }
         }
@@ -112,7 +112,7 @@ enum Fusion {
     private static func hasShapeReads(of index: Int, before limit: Int, in program: Program) -> Bool {
         for j in (index + 1)..<limit {
             guard let op = program.instructions[j].op else { continue }
-            if shapeOnlyInputs(op).contains(where: { program.instructions[j].inputs[$0] == index }) { return true }
+            if op.shapeOnlyInputs.contains(where: { program.instructions[j].inputs[$0] == index }) { return true }
         }
         return false
     }

@@ -83,6 +83,9 @@ extension Graph {
                 case let .adam(lr, b1, b2, eps):
                     r.rule = .init(kind: "adam", learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)
                 }
+            case .assign(let variable):
+                r.kind = "assign"
+                r.variables = [variable]
             case .group: r.kind = "group"
             case .identity: r.kind = "identity"
             }
@@ -226,6 +229,12 @@ extension Graph {
                 default: throw fail("corrupt: \(label) has unknown optimizer '\(rule.kind)'")
                 }
                 node = graph.addNode(.update(OptimizerUpdate(rule: decoded, variables: variables)), inputs, name: r.name, shape: r.shape, location: location)
+            case "assign":
+                guard let variables = r.variables, variables.count == 1, variables[0] >= 0, variables[0] < variableCount,
+                      inputs.count == 1, inputs[0].staticShape.count == graph.variables[variables[0]].staticShape.count
+                else { throw fail("corrupt: \(label) is an assign with an invalid variable or value") }
+                node = graph.addNode(.assign(variable: variables[0]), inputs, name: r.name, shape: r.shape, location: location)
+                graph.collectUpdateOp(node)
             case "group":
                 node = graph.addNode(.group, inputs, name: r.name, shape: r.shape, location: location)
             case "identity":
