@@ -55,7 +55,7 @@ extension Op {
             let fits = x.count <= like.count && zip(x.reversed(), like.reversed()).allSatisfy { a, b in
                 a == b || a == 1 || a == unknownDim || b == unknownDim
             }
-            guard fits else { throw ShapeRuleError("cannot broadcast \(formatShape(x)) to \(formatShape(like))") }
+            guard fits else { throw ShapeRuleError("cannot broadcast \(shapeText(x)) to \(shapeText(like))") }
             return like
         case .reshapeLike:
             if let a = knownCount(x), let b = knownCount(shapes[1]), a != b {
@@ -66,7 +66,7 @@ extension Op {
             let target = shapes[1]
             let merged = try broadcastShapes(x, target)
             if merged.count != x.count || zip(merged, x).contains(where: { $0 != $1 && $1 != unknownDim }) {
-                throw ShapeRuleError("cannot sum \(formatShape(x)) down to \(formatShape(target))")
+                throw ShapeRuleError("cannot sum \(shapeText(x)) down to \(shapeText(target))")
             }
             return target
 
@@ -135,7 +135,7 @@ extension Op {
             return shapes[index + 1]
         case let .stack(dim, count):
             for (i, shape) in shapes.enumerated() where !compatible(shape, x) {
-                throw ShapeRuleError("input \(i) has shape \(formatShape(shape)) but input 0 has \(formatShape(x)): all must match")
+                throw ShapeRuleError("input \(i) has shape \(shapeText(shape)) but input 0 has \(shapeText(x)): all must match")
             }
             var out = x
             for shape in shapes { out = zip(out, shape).map { $0 == unknownDim ? $1 : $0 } }
@@ -144,7 +144,7 @@ extension Op {
         case .embedding:
             let weight = shapes[1]
             guard weight.count == 2 else {
-                throw ShapeRuleError("weight must have shape [numEmbeddings, embeddingDim], not \(formatShape(weight))")
+                throw ShapeRuleError("weight must have shape [numEmbeddings, embeddingDim], not \(shapeText(weight))")
             }
             return x + [weight[1]]
         case .embeddingBackward:
@@ -189,7 +189,7 @@ extension Op {
             try requireChannels(x)
             let perChannel = x[0] == unknownDim || x.dropFirst(2).contains(unknownDim) ? nil : x[0] * x.dropFirst(2).reduce(1, *)
             if perChannel == 1 {
-                throw ShapeRuleError("expected more than 1 value per channel when training, got input of shape \(formatShape(x))")
+                throw ShapeRuleError("expected more than 1 value per channel when training, got input of shape \(shapeText(x))")
             }
             return [3, x[1]]
         case .batchStatisticsBackward:
@@ -238,7 +238,7 @@ extension Op {
             return kind == .crossEntropy || kind == .nllLoss ? [] : x
         case .binaryCrossEntropyWithLogits:
             guard compatible(x, shapes[1]) else {
-                throw ShapeRuleError("targets of shape \(formatShape(shapes[1])) must have the shape of the logits \(formatShape(x))")
+                throw ShapeRuleError("targets of shape \(shapeText(shapes[1])) must have the shape of the logits \(shapeText(x))")
             }
             return []
         }
@@ -260,8 +260,8 @@ extension Op {
         removed.remove(at: axis)
         guard compatible(g, keepDim ? kept : removed) || compatible(g, keepDim ? removed : kept) else {
             throw ShapeRuleError(
-                "gradient has shape \(formatShape(g)) but the reduction of \(formatShape(like)) along dim \(dim) has shape "
-                    + formatShape(keepDim ? kept : removed))
+                "gradient has shape \(shapeText(g)) but the reduction of \(shapeText(like)) along dim \(dim) has shape "
+                    + shapeText(keepDim ? kept : removed))
         }
     }
 
@@ -281,7 +281,7 @@ extension Op {
     }
 
     private func poolShape(_ x: [Int], kernel k: Int, stride s: Int, padding p: Int) throws -> [Int] {
-        guard x.count == 4 else { throw ShapeRuleError("expects an NCHW input of rank 4, got \(formatShape(x))") }
+        guard x.count == 4 else { throw ShapeRuleError("expects an NCHW input of rank 4, got \(shapeText(x))") }
         guard k > 0, s > 0 else { throw ShapeRuleError("kernel size (\(k)) and stride (\(s)) must be positive") }
         guard p >= 0 && p <= k / 2 else {
             throw ShapeRuleError("padding (\(p)) must be between 0 and half the kernel size (\(k / 2))")
@@ -311,7 +311,7 @@ extension Op {
 
     private func indexSelectShape(_ x: [Int], index: [Int], dim: Int) throws -> [Int] {
         guard index.count == 1 else {
-            throw ShapeRuleError("index must be a rank-1 tensor of whole numbers, not of shape \(formatShape(index))")
+            throw ShapeRuleError("index must be a rank-1 tensor of whole numbers, not of shape \(shapeText(index))")
         }
         var out = x
         out[try normalize(dim, rank: x.count)] = index[0]
@@ -332,7 +332,7 @@ extension Op {
             b[axis] = 0
             guard compatible(a, b) else {
                 throw ShapeRuleError(
-                    "input \(i) has shape \(formatShape(shape)) but input 0 has \(formatShape(first)): "
+                    "input \(i) has shape \(shapeText(shape)) but input 0 has \(shapeText(first)): "
                         + "sizes must match except in dimension \(dim)")
             }
             for d in out.indices where d != axis && out[d] == unknownDim { out[d] = shape[d] }
@@ -343,17 +343,17 @@ extension Op {
 
     private func requireChannels(_ x: [Int]) throws {
         guard x.count >= 2 else {
-            throw ShapeRuleError("expects input of shape [N, C] or [N, C, H, W] (channels in dim 1), got \(formatShape(x))")
+            throw ShapeRuleError("expects input of shape [N, C] or [N, C, H, W] (channels in dim 1), got \(shapeText(x))")
         }
     }
 
     private func checkLayerNorm(_ x: [Int], _ normalizedShape: [Int]) throws {
         guard !normalizedShape.isEmpty, normalizedShape.allSatisfy({ $0 > 0 }) else {
-            throw ShapeRuleError("normalizedShape \(formatShape(normalizedShape)) must hold one or more positive sizes")
+            throw ShapeRuleError("normalizedShape \(shapeText(normalizedShape)) must hold one or more positive sizes")
         }
         guard x.count >= normalizedShape.count, compatible(Array(x.suffix(normalizedShape.count)), normalizedShape) else {
             throw ShapeRuleError(
-                "expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], got \(formatShape(x))")
+                "expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], got \(shapeText(x))")
         }
     }
 }

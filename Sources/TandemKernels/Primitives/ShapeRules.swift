@@ -35,10 +35,10 @@ func matmulShape(_ a: [Int], _ b: [Int]) throws -> [Int] {
         batch = batchA
     } else {
         guard batchA.count == batchB.count else {
-            throw ShapeRuleError("batch dimensions differ (\(formatShape(batchA)) vs \(formatShape(batchB)))")
+            throw ShapeRuleError("batch dimensions differ (\(shapeText(batchA)) vs \(shapeText(batchB)))")
         }
         for (x, y) in zip(batchA, batchB) {
-            try requireEqual(x, y, "batch dimensions differ (\(formatShape(batchA)) vs \(formatShape(batchB)))")
+            try requireEqual(x, y, "batch dimensions differ (\(shapeText(batchA)) vs \(shapeText(batchB)))")
         }
         batch = zip(batchA, batchB).map { $0 == unknownDim ? $1 : $0 }
     }
@@ -73,7 +73,7 @@ func compatible(_ a: [Int], _ b: [Int]) -> Bool {
 /// Throws unless `actual` can be `expected` at run time (see `compatible`).
 func requireCompatible(_ actual: [Int], _ expected: [Int], _ what: @autoclosure () -> String) throws {
     guard compatible(actual, expected) else {
-        throw ShapeRuleError("\(what()) has shape \(formatShape(actual)) but \(formatShape(expected)) is expected")
+        throw ShapeRuleError("\(what()) has shape \(shapeText(actual)) but \(shapeText(expected)) is expected")
     }
 }
 
@@ -87,3 +87,6 @@ func slidingWindowSize(_ n: Int, kernel: Int, stride: Int, padding: Int) throws 
     }
     return (n + 2 * padding - kernel) / stride + 1
 }
+
+/// A shape for a rule's message: `[?, 3]`, with `?` for a dimension known only at run time.
+func shapeText(_ shape: [Int]) -> String { formatShape(shape.map { $0 == unknownDim ? nil : $0 }) }
