@@ -30,6 +30,8 @@ final class ExecutionPlan {
         case productUpdate(OptimizerUpdate, OptimizerSlots, part: Int)
         case assign(Int)
         case group
+        case training(TrainingFunction)
+        case incrementGlobalStep(variable: Int)
     }
 
     struct Step {
@@ -73,6 +75,8 @@ final class ExecutionPlan {
             case .productUpdate(let update, let id, let part): action = .productUpdate(update, slotsFor(update, id), part: part)
             case .assign(let variable): action = .assign(variable)
             case .group: action = .group
+            case .training(let function): action = .training(function)
+            case .incrementGlobalStep(let v): action = .incrementGlobalStep(variable: v)
             }
             return Step(action: action, inputs: instruction.inputs, node: instruction.origin)
         }
@@ -176,21 +180,33 @@ final class ExecutionPlan {
                 for v in variables { session.variableValues[v] = session.graph.initialValues[v] }
                 value = ExecutionPlan.empty
             case .update(let update, let state, let part):
-                if let part {
-                    try session.apply(update, state: state, gradients: [slots[step.inputs[0]]!], parts: part..<part + 1, at: step.node)
-                } else {
-                    try session.apply(
-                        update, state: state, gradients: step.inputs.map { slots[$0]! }, parts: 0..<update.variables.count, at: step.node)
-                }
+                // A learning-rate node is the last input, after the gradients.
+                let gradientCount = step.inputs.count - (update.learningRateIsInput ? 1 : 0)
+                let lr = update.learningRate(input: update.learningRateIsInput ? slots[step.inputs.last!]! : nil)
+                let gradients = step.inputs.prefix(gradientCount).map { slots[$0]! }
+                try session.apply(
+                    update, state: state, gradients: gradients, parts: part.map { $0..<$0 + 1 } ?? 0..<update.variables.count,
+                    learningRate: lr, at: step.node)
+                if part == nil, let v = update.globalStep { try session.incrementGlobalStep(v, at: step.node) }
                 value = ExecutionPlan.empty
             case .productUpdate(let update, let state, let part):
+                let lr = update.learningRate(input: update.learningRateIsInput ? slots[step.inputs[2]]! : nil)
                 try session.applyProduct(
-                    update, state: state, a: slots[step.inputs[0]]!, b: slots[step.inputs[1]]!, part: part, at: step.node)
+                    update, state: state, a: slots[step.inputs[0]]!, b: slots[step.inputs[1]]!, part: part, learningRate: lr,
+                    at: step.node)
                 value = ExecutionPlan.empty
             case .assign(let variable):
                 try session.assign(slots[step.inputs[0]]!, toVariable: variable, at: step.node)
                 value = ExecutionPlan.empty
             case .group:
+                value = ExecutionPlan.empty
+            case .training(let function):
+                value = function.evaluate(step.inputs.map { slots[$0]! })
+                if checkNumerics && !OptimizerKernels.isFinite(value) {
+                    throw Session.error(at: step.node, "\(function.name) produced NaN or Inf (check numerics)")
+                }
+            case .incrementGlobalStep(let v):
+                try session.incrementGlobalStep(v, at: step.node)
                 value = ExecutionPlan.empty
             }
             slots[i] = value

@@ -34,6 +34,8 @@ extension Graph {
             case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
             case .assign(let variable): what = "assign to '\(instruction.origin.graph.variables[variable].name)'"
             case .group: what = "group"
+            case .training(let function): what = function.name
+            case .incrementGlobalStep: what = "increment global step"
             }
             let origin = instruction.origin
             let shape = formatShape(instruction.shape.map { $0 == unknownDim ? nil : $0 })
@@ -45,7 +47,8 @@ extension Graph {
             case .feed: style = ", style=filled, fillcolor=\"#dbeafe\""
             case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
             case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
-            case .update, .productUpdate, .initializer, .assign, .group, .print: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .update, .productUpdate, .initializer, .assign, .group, .print, .incrementGlobalStep: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .training: break
             case .op(let op):
                 if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
                 if case .fusedElementwise = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }

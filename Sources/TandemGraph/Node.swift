@@ -30,11 +30,14 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case identity
         /// Assigns every listed variable its initial value (`tf.global_variables_initializer`).
         case initializer(variables: [Int])
-        /// Applies an optimizer update to variables, from the gradients that are its inputs.
+        /// Applies an optimizer update to variables, from the gradients that are its inputs (and
+        /// the learning rate after them, when it is a node).
         case update(OptimizerUpdate)
         /// Assigns its input's value to a variable, in place (`tf.assign`): a running-statistics
         /// update of batch norm, collected in `Graph.updateOps`.
         case assign(variable: Int)
+        /// A training value that is not differentiated: a decayed learning rate, a global norm.
+        case training(TrainingFunction)
         /// Runs its inputs for their effects and returns nothing (`tf.group`).
         case group
     }
@@ -97,6 +100,7 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case .initializer: return "init"
         case .update(let update): return update.optimizerName
         case .assign: return "assign"
+        case .training(let function): return function.name
         case .group: return "group"
         }
     }
