@@ -2,35 +2,163 @@ extension Op {
     /// An op's case without its attributes; the raw value is the op's name as errors, graphs,
     /// reports and files spell it (PyTorch's spelling where it has one).
     ///
-    /// `Op.kind` and `Op(kind:attributes:)` (`Op+Serialization.swift`) both switch over it with no
+    /// `Op.kind` and `Op(serialized:)` (`Op+Serialization.swift`) both switch over it with no
     /// `default`, so a new case cannot be added without a name and a stored form.
     public enum Kind: String, CaseIterable, Sendable {
-        case add, sub, mul, div, less, greater, equal
-        case neg, relu, sigmoid, tanh, exp, log, sqrt, abs, sign, gelu, clamp, pow
-        case leakyRelu = "leaky_relu", addScalar = "add_scalar", mulScalar = "mul_scalar"
-        case reluBackward = "relu_backward", clampBackward = "clamp_backward"
-        case leakyReluBackward = "leaky_relu_backward", geluBackward = "gelu_backward"
-        case sum, mean, max, argmax
-        case expandLike = "expand_like", maxBackward = "max_backward"
-        case reshape, flatten, transpose, narrow, permute, squeeze, unsqueeze
-        case reshapeLike = "reshape_like", broadcastLike = "broadcast_like", reduceLike = "sum_to_shape"
+        /// The kind of `Op.add`.
+        case add
+        /// The kind of `Op.sub`.
+        case sub
+        /// The kind of `Op.mul`.
+        case mul
+        /// The kind of `Op.div`.
+        case div
+        /// The kind of `Op.less`.
+        case less
+        /// The kind of `Op.greater`.
+        case greater
+        /// The kind of `Op.equal`.
+        case equal
+        /// The kind of `Op.neg`.
+        case neg
+        /// The kind of `Op.relu`.
+        case relu
+        /// The kind of `Op.sigmoid`.
+        case sigmoid
+        /// The kind of `Op.tanh`.
+        case tanh
+        /// The kind of `Op.exp`.
+        case exp
+        /// The kind of `Op.log`.
+        case log
+        /// The kind of `Op.sqrt`.
+        case sqrt
+        /// The kind of `Op.abs`.
+        case abs
+        /// The kind of `Op.sign`.
+        case sign
+        /// The kind of `Op.gelu`.
+        case gelu
+        /// The kind of `Op.clamp`.
+        case clamp
+        /// The kind of `Op.pow`.
+        case pow
+        /// The kind of `Op.leakyRelu`.
+        case leakyRelu = "leaky_relu"
+        /// The kind of `Op.addScalar`.
+        case addScalar = "add_scalar"
+        /// The kind of `Op.mulScalar`.
+        case mulScalar = "mul_scalar"
+        /// The kind of `Op.reluBackward`.
+        case reluBackward = "relu_backward"
+        /// The kind of `Op.clampBackward`.
+        case clampBackward = "clamp_backward"
+        /// The kind of `Op.leakyReluBackward`.
+        case leakyReluBackward = "leaky_relu_backward"
+        /// The kind of `Op.geluBackward`.
+        case geluBackward = "gelu_backward"
+        /// The kind of `Op.sum`.
+        case sum
+        /// The kind of `Op.mean`.
+        case mean
+        /// The kind of `Op.max`.
+        case max
+        /// The kind of `Op.argmax`.
+        case argmax
+        /// The kind of `Op.expandLike`.
+        case expandLike = "expand_like"
+        /// The kind of `Op.maxBackward`.
+        case maxBackward = "max_backward"
+        /// The kind of `Op.reshape`.
+        case reshape
+        /// The kind of `Op.flatten`.
+        case flatten
+        /// The kind of `Op.transpose`.
+        case transpose
+        /// The kind of `Op.narrow`.
+        case narrow
+        /// The kind of `Op.permute`.
+        case permute
+        /// The kind of `Op.squeeze`.
+        case squeeze
+        /// The kind of `Op.unsqueeze`.
+        case unsqueeze
+        /// The kind of `Op.reshapeLike`.
+        case reshapeLike = "reshape_like"
+        /// The kind of `Op.broadcastLike`.
+        case broadcastLike = "broadcast_like"
+        /// The kind of `Op.reduceLike`.
+        case reduceLike = "sum_to_shape"
+        /// The kind of `Op.narrowBackward`.
         case narrowBackward = "narrow_backward"
-        case indexSelect = "index_select", indexSelectBackward = "index_select_backward"
-        case cat, stack, embedding
-        case catBackward = "cat_backward", embeddingBackward = "embedding_backward"
-        case matmul, linear, softmax, conv2d
+        /// The kind of `Op.indexSelect`.
+        case indexSelect = "index_select"
+        /// The kind of `Op.indexSelectBackward`.
+        case indexSelectBackward = "index_select_backward"
+        /// The kind of `Op.cat`.
+        case cat
+        /// The kind of `Op.stack`.
+        case stack
+        /// The kind of `Op.embedding`.
+        case embedding
+        /// The kind of `Op.catBackward`.
+        case catBackward = "cat_backward"
+        /// The kind of `Op.embeddingBackward`.
+        case embeddingBackward = "embedding_backward"
+        /// The kind of `Op.matmul`.
+        case matmul
+        /// The kind of `Op.linear`.
+        case linear
+        /// The kind of `Op.softmax`.
+        case softmax
+        /// The kind of `Op.conv2d`.
+        case conv2d
+        /// The kind of `Op.logSoftmax`.
         case logSoftmax = "log_softmax"
-        case conv2dBackwardInput = "conv2d_backward_input", conv2dBackwardWeight = "conv2d_backward_weight"
-        case maxPool2d = "max_pool2d", maxPool2dBackward = "max_pool2d_backward"
-        case avgPool2d = "avg_pool2d", avgPool2dBackward = "avg_pool2d_backward"
-        case batchStatistics = "batch_statistics", batchStatisticsBackward = "batch_statistics_backward"
-        case batchNorm = "batch_norm", batchNormBackwardReduce = "batch_norm_backward_reduce"
-        case batchNormBackwardInput = "batch_norm_backward_input", movingAverage = "moving_average"
-        case layerNorm = "layer_norm", layerNormBackward = "layer_norm_backward"
-        case crossEntropy = "cross_entropy", crossEntropyBackward = "cross_entropy_backward"
-        case nllLoss = "nll_loss", nllLossBackward = "nll_loss_backward"
+        /// The kind of `Op.conv2dBackwardInput`.
+        case conv2dBackwardInput = "conv2d_backward_input"
+        /// The kind of `Op.conv2dBackwardWeight`.
+        case conv2dBackwardWeight = "conv2d_backward_weight"
+        /// The kind of `Op.maxPool2d`.
+        case maxPool2d = "max_pool2d"
+        /// The kind of `Op.maxPool2dBackward`.
+        case maxPool2dBackward = "max_pool2d_backward"
+        /// The kind of `Op.avgPool2d`.
+        case avgPool2d = "avg_pool2d"
+        /// The kind of `Op.avgPool2dBackward`.
+        case avgPool2dBackward = "avg_pool2d_backward"
+        /// The kind of `Op.batchStatistics`.
+        case batchStatistics = "batch_statistics"
+        /// The kind of `Op.batchStatisticsBackward`.
+        case batchStatisticsBackward = "batch_statistics_backward"
+        /// The kind of `Op.batchNorm`.
+        case batchNorm = "batch_norm"
+        /// The kind of `Op.batchNormBackwardReduce`.
+        case batchNormBackwardReduce = "batch_norm_backward_reduce"
+        /// The kind of `Op.batchNormBackwardInput`.
+        case batchNormBackwardInput = "batch_norm_backward_input"
+        /// The kind of `Op.movingAverage`.
+        case movingAverage = "moving_average"
+        /// The kind of `Op.layerNorm`.
+        case layerNorm = "layer_norm"
+        /// The kind of `Op.layerNormBackward`.
+        case layerNormBackward = "layer_norm_backward"
+        /// The kind of `Op.crossEntropy`.
+        case crossEntropy = "cross_entropy"
+        /// The kind of `Op.crossEntropyBackward`.
+        case crossEntropyBackward = "cross_entropy_backward"
+        /// The kind of `Op.nllLoss`.
+        case nllLoss = "nll_loss"
+        /// The kind of `Op.nllLossBackward`.
+        case nllLossBackward = "nll_loss_backward"
+        /// The kind of `Op.binaryCrossEntropyWithLogits`.
         case binaryCrossEntropyWithLogits = "binary_cross_entropy_with_logits"
-        case bernoulliMask = "bernoulli_mask", zerosLike = "zeros_like", fusedElementwise = "fused_elementwise"
+        /// The kind of `Op.bernoulliMask`.
+        case bernoulliMask = "bernoulli_mask"
+        /// The kind of `Op.zerosLike`.
+        case zerosLike = "zeros_like"
+        /// The kind of `Op.fusedElementwise`.
+        case fusedElementwise = "fused_elementwise"
     }
 
     /// The op's case without its attributes.
