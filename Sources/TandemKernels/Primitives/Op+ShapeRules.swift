@@ -300,7 +300,7 @@ extension Op {
             guard first >= 0 && first <= size else {
                 throw ShapeRuleError("start \(start) is out of range for dimension \(dim) of size \(size)")
             }
-            guard first + length <= size else {
+            guard length <= size - first else {  // not first + length, which could overflow
                 throw ShapeRuleError("start (\(start)) + length (\(length)) exceeds dimension \(dim) of size \(size)")
             }
         }

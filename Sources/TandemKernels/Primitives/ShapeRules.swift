@@ -80,12 +80,15 @@ func requireCompatible(_ actual: [Int], _ expected: [Int], _ what: @autoclosure 
 /// The output size of a pooling or convolution window sliding over `n` (unknown stays unknown).
 func slidingWindowSize(_ n: Int, kernel: Int, stride: Int, padding: Int) throws -> Int {
     if n == unknownDim { return unknownDim }
-    guard n + 2 * padding >= kernel else {
+    let (twice, overflow) = padding.multipliedReportingOverflow(by: 2)
+    let (padded, overflowAgain) = n.addingReportingOverflow(twice)
+    guard !overflow && !overflowAgain else { throw ShapeRuleError("padding \(padding) is too large") }
+    guard padded >= kernel else {
         throw ShapeRuleError(padding == 0
             ? "kernel \(kernel) is larger than the input (\(n))"
-            : "kernel \(kernel) is larger than the padded input (\(n + 2 * padding))")
+            : "kernel \(kernel) is larger than the padded input (\(padded))")
     }
-    return (n + 2 * padding - kernel) / stride + 1
+    return (padded - kernel) / stride + 1
 }
 
 /// A shape for a rule's message: `[?, 3]`, with `?` for a dimension known only at run time.
