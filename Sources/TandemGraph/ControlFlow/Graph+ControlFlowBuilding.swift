@@ -7,7 +7,7 @@ extension Graph {
     static func joinsTopLevel(_ kind: Node.Kind) -> Bool {
         switch kind {
         case .placeholder, .labelsPlaceholder, .variable, .initializer: return true
-        case .constant, .primitive, .print, .identity, .update, .training, .group, .controlFlow, .output, .argument:
+        case .constant, .primitive, .print, .identity, .update, .assign, .training, .group, .controlFlow, .output, .argument:
             return false
         }
     }
@@ -17,12 +17,25 @@ extension Graph {
     func admit(
         _ kind: Node.Kind, _ inputs: [Node], into frame: SubGraph?, reader: String, at location: SourceLocation?
     ) -> TandemError? {
-        if let frame, case .update = kind {
-            return .graph(
-                node: reader,
-                reason: "a train op cannot be built inside the \(frame); build it outside, from the loss that uses "
-                    + "the cond's or loop's outputs",
-                location: location)
+        if let frame {
+            switch kind {
+            case .update:
+                return .graph(
+                    node: reader,
+                    reason: "a train op cannot be built inside the \(frame); build it outside, from the loss that uses "
+                        + "the cond's or loop's outputs",
+                    location: location)
+            case .assign:
+                // An update op runs when fetched with the train op; inside a sub-graph it could not
+                // be fetched, and in a loop it would write the variable once per iteration.
+                return .graph(
+                    node: reader,
+                    reason: "an assign (such as batch norm's running-statistics update) cannot be built inside the "
+                        + "\(frame); compute the statistics inside, return them, and assign outside",
+                    location: location)
+            default:
+                break
+            }
         }
         return admit(inputs, into: frame, reader: reader, at: location)
     }

@@ -69,7 +69,7 @@ extension Graph {
     ) throws {
         let frame: SubGraph?
         if let index = r.frame {
-            guard index >= 0, index < subGraphs.count, !["placeholder", "labels", "variable", "init", "update"].contains(r.kind) else {
+            guard index >= 0, index < subGraphs.count, !["placeholder", "labels", "variable", "init", "update", "assign"].contains(r.kind) else {
                 throw fail("corrupt: \(label) names an invalid sub-graph")
             }
             frame = subGraphs[index]

@@ -1,9 +1,8 @@
 import XCTest
 @testable import TandemGraph
 
-/// `a < b` as a control-flow predicate (nonzero is true): relu(b - a) is positive exactly when
-/// a < b. (Written with relu so the loop tests need no comparison op.)
-func isLess(_ a: Node, _ b: Node) -> Node { (b - a).relu() }
+/// `a < b` as a control-flow predicate: 1 where true, 0 where false.
+func isLess(_ a: Node, _ b: Node) -> Node { a.less(b) }
 
 /// `x * a^n` by a loop whose trip count `n` is fed: loop variables (i, x), condition i < n.
 /// Returns the loop's outputs (the final counter and value).
