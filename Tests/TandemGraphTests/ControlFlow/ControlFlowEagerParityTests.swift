@@ -43,6 +43,50 @@ final class ControlFlowEagerParityTests: XCTestCase {
             assertClose(graphOut[3].scalars, he.grad!.scalars, tolerance: 1e-4, "dh0, \(steps) steps")
         }
     }
+
+    /// A dynamic RNN (TensorFlow's `dynamic_rnn` pattern): a loop over time steps reads step t of
+    /// the input with `indexSelect` at the loop counter, for as many steps as a fed length says;
+    /// eager runs the same cell in a Swift `for` over `narrow`.
+    func testDynamicRNNOverAFedLengthMatchesAnEagerLoop() throws {
+        let (steps, batch, inputSize, hidden) = (5, 2, 3, 4)
+        let xValue = NDArray(shape: [steps, batch, inputSize], scalars: testValues(steps * batch * inputSize, seed: 81))
+        let wValue = NDArray(shape: [inputSize, hidden], scalars: testValues(inputSize * hidden, seed: 82, low: -0.6, high: 0.6))
+        let uValue = NDArray(shape: [hidden, hidden], scalars: testValues(hidden * hidden, seed: 83, low: -0.6, high: 0.6))
+
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, nil, inputSize], name: "x")
+        let length = g.placeholder(shape: [], name: "length")
+        let w = g.variable(wValue, name: "w"), u = g.variable(uValue, name: "u")
+        let h0 = g.placeholder(shape: [nil, hidden], name: "h0")
+        let final = g.whileLoop(
+            condition: { v in v[0].less(length) },
+            body: { v in
+                let xt = x.indexSelect(dim: 0, index: v[0].reshape([1])).squeeze(dim: 0)
+                return [v[0] + 1, (xt.matmul(w) + v[1].matmul(u)).tanh()]
+            },
+            loopVariables: [g.constant(NDArray(0)), h0])[1]
+        let loss = (final * final).sum()
+        let grads = g.gradients(of: loss, with: [w, u, x])
+        let session = Session(graph: g)
+        try session.run(g.initializeVariables())
+
+        for used in [1, 3, 5] {
+            let out = try session.run([loss] + grads, feed: [x: xValue, length: NDArray(Float(used)), h0: NDArray(zeros: [batch, hidden])])
+            let xe = Tensor(xValue, requiresGrad: true)
+            let we = Tensor(wValue, requiresGrad: true), ue = Tensor(uValue, requiresGrad: true)
+            var h = Tensor(NDArray(zeros: [batch, hidden]))
+            for t in 0..<used {
+                let xt = xe.narrow(dim: 0, start: t, length: 1).squeeze(dim: 0)
+                h = (xt.matmul(we) + h.matmul(ue)).tanh()
+            }
+            let eagerLoss = (h * h).sum()
+            eagerLoss.backward()
+            assertClose(out[0].scalars, eagerLoss.scalars, tolerance: 1e-5, "loss, length \(used)")
+            assertClose(out[1].scalars, we.grad!.scalars, tolerance: 1e-4, "dW, length \(used)")
+            assertClose(out[2].scalars, ue.grad!.scalars, tolerance: 1e-4, "dU, length \(used)")
+            assertClose(out[3].scalars, xe.grad!.scalars, tolerance: 1e-4, "dx, length \(used)")
+        }
+    }
 }
 
 /// Eager reference computations for the control-flow tests.
