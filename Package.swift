@@ -68,6 +68,7 @@ let package = Package(
         .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-15-control-flow", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/15-ControlFlow", exclude: ["README.md", "control-flow-loop.svg"]),
 
         // Tests mirror the sources.
         // Shared by the eager and graph tests: values recorded from PyTorch and one generic

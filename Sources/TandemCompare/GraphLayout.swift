@@ -18,6 +18,22 @@ public struct GraphPicture: Equatable {
         case fused
         /// A node run for its effect (an initializer, a variable update or train op, a print).
         case effect
+        /// A control-flow node (a cond, a loop, their gradients) or one of its outputs.
+        case control
+    }
+
+    /// A frame drawn around some boxes: a loop, a cond, or one of their sub-graphs.
+    public struct Cluster: Equatable {
+        /// The frame's title.
+        public var label: String
+        /// The enclosing frame (index into `clusters`), nil at the top level.
+        public var parent: Int?
+
+        /// Creates a frame.
+        public init(label: String, parent: Int?) {
+            self.label = label
+            self.parent = parent
+        }
     }
 
     /// One box.
@@ -28,26 +44,42 @@ public struct GraphPicture: Equatable {
         public var inputs: [Int]
         /// The colour class.
         public var kind: Kind
+        /// The innermost frame holding the box (index into `clusters`), nil at the top level.
+        public var cluster: Int?
+        /// Boxes this one reads on the next iteration of a loop (edges drawn back up, ignored
+        /// by the layout).
+        public var loopInputs: [Int]
 
         /// Creates a box.
-        public init(lines: [String], inputs: [Int], kind: Kind) {
+        public init(lines: [String], inputs: [Int], kind: Kind, cluster: Int? = nil, loopInputs: [Int] = []) {
             self.lines = lines
             self.inputs = inputs
             self.kind = kind
+            self.cluster = cluster
+            self.loopInputs = loopInputs
         }
     }
 
     /// The boxes; inputs must refer to valid indices (cycles are broken arbitrarily).
     public var nodes: [Node]
+    /// The frames (clusters of the DOT text), outer ones first.
+    public var clusters: [Cluster]
 
     /// Creates a picture.
-    public init(nodes: [Node]) { self.nodes = nodes }
+    public init(nodes: [Node], clusters: [Cluster] = []) {
+        self.nodes = nodes
+        self.clusters = clusters
+    }
 
     /// Builds a picture from Graphviz DOT text of the simple form the graph frontend writes:
-    /// `id [label="op\nshape\nFile.swift:12", ...];` lines for nodes and `a -> b;` lines for edges.
+    /// `id [label="op\nshape\nFile.swift:12", ...];` lines for nodes, `a -> b;` lines for edges,
+    /// and `subgraph cluster_x { label="..."; ... }` frames (an edge with `constraint=false` is a
+    /// loop's next-iteration edge).
     public init(dot: String) {
         var index: [String: Int] = [:]
         var nodes: [Node] = []
+        var clusters: [Cluster] = []
+        var open: [Int] = []  // the frames whose closing brace has not come yet
         func id(_ raw: String) -> String {
             raw.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\";"))
         }
@@ -59,7 +91,20 @@ public struct GraphPicture: Equatable {
         }
         for rawLine in Self.statements(dot) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("digraph") || line.hasPrefix("}") || line.hasPrefix("graph ")
+            if line.hasPrefix("subgraph") {
+                clusters.append(Cluster(label: "", parent: open.last))
+                open.append(clusters.count - 1)
+                continue
+            }
+            if line.hasPrefix("}") {
+                if !open.isEmpty { open.removeLast() }
+                continue
+            }
+            if line.hasPrefix("label="), let frame = open.last, clusters[frame].label.isEmpty {
+                clusters[frame].label = Self.attribute("label", in: line) ?? ""
+                continue
+            }
+            if line.hasPrefix("digraph") || line.hasPrefix("graph ")
                 || line.hasPrefix("node ") || line.hasPrefix("edge ") || line.hasPrefix("rankdir") || line.isEmpty
             {
                 continue
@@ -70,12 +115,13 @@ public struct GraphPicture: Equatable {
                 if let bracket = rest.firstIndex(of: "[") { rest = String(rest[..<bracket]) }
                 let to = id(rest)
                 let a = node(from), b = node(to)
-                nodes[b].inputs.append(a)
+                if line.contains("constraint=false") { nodes[b].loopInputs.append(a) } else { nodes[b].inputs.append(a) }
                 continue
             }
             guard let bracket = line.firstIndex(of: "[") else { continue }
             let name = id(String(line[..<bracket]))
             let i = node(name)
+            nodes[i].cluster = open.last
             let attributes = String(line[bracket...])
             if let label = Self.attribute("label", in: attributes) {
                 nodes[i].lines = label.components(separatedBy: "\\n").filter { !$0.isEmpty }
@@ -91,6 +137,7 @@ public struct GraphPicture: Equatable {
             case "#f3f4f6": nodes[i].kind = .constant
             case "#fee2e2": nodes[i].kind = .effect
             case "#fef3c7": nodes[i].kind = .fused
+            case "#ede9fe": nodes[i].kind = .control
             default:
                 if text.hasPrefix("placeholder") || text.hasPrefix("labels") || shape == "invhouse" {
                     nodes[i].kind = .input
@@ -106,6 +153,7 @@ public struct GraphPicture: Equatable {
             }
         }
         self.nodes = nodes
+        self.clusters = clusters
     }
 
     /// Splits DOT text into statements at newlines and at semicolons outside quoted strings.
@@ -199,6 +247,7 @@ public enum GraphLayout {
     ///   - picture: the graph.
     ///   - title: a heading drawn above it.
     public static func svg(_ picture: GraphPicture, title: String) -> String {
+        if !picture.clusters.isEmpty { return clusteredSVG(picture, title: title) }
         let depth = depths(picture)
         let rowCount = (depth.max() ?? -1) + 1
         var rows = [[Int]](repeating: [], count: rowCount)

@@ -248,9 +248,7 @@ public struct HTMLReport {
         tr.total td{font-weight:600;background:#f1f3f5}
         .bar{display:inline-block;width:60px;height:8px;background:#e9ecef;border-radius:4px;vertical-align:middle}.bar span{display:block;height:8px;background:#f08c00;border-radius:4px}
         .pair{display:flex;gap:12px;align-items:flex-start}.scroll{flex:1 1 0;min-width:0;border:1px solid #dee2e6;border-radius:8px;background:#fff}.scroll svg{width:100%;height:auto;display:block}
-        svg.graph .edge{fill:none;stroke:#adb5bd;stroke-width:1.2}svg.graph rect{stroke:#868e96;fill:#fff}
-        svg.graph .input rect{fill:#fff3bf}svg.graph .variable rect{fill:#d0ebff}svg.graph .constant rect{fill:#f1f3f5}svg.graph .fused rect{fill:#d3f9d8;stroke:#2b8a3e}svg.graph .effect rect{fill:#ffe3e3}
-        svg.graph .op{font-size:11px;font-weight:600;fill:#212529}svg.graph .meta{font-size:10px;fill:#495057}
+        \(GraphLayout.css)
         footer{margin-top:32px;font-size:12px}code{font-family:ui-monospace,Menlo,monospace}
         """
 }

@@ -47,11 +47,14 @@ extension Graph {
 
     private static func appendDOT(
         _ program: Program, prefix: String, indent: String, to lines: inout [String],
-        subPrograms: (Int, Int) throws(TandemError) -> SubGraphDrawing?
+        subPrograms: (Int, Int) throws(TandemError) -> SubGraphDrawing?, within subGraph: SubGraph? = nil
     ) throws(TandemError) {
         let outputs = Set(program.outputs)
         for (i, instruction) in program.instructions.enumerated() {
-            lines.append(indent + nodeStatement(instruction, id: "\(prefix)\(i)", isOutput: prefix == "n" && outputs.contains(i)))
+            var what: String?
+            if let subGraph, case .feed(let fed) = instruction.kind { what = feedDescription(fed, in: subGraph) }
+            lines.append(indent + nodeStatement(
+                instruction, id: "\(prefix)\(i)", isOutput: prefix == "n" && outputs.contains(i), what: what))
         }
         for (i, instruction) in program.instructions.enumerated() {
             for input in instruction.inputs { lines.append("\(indent)\(prefix)\(input) -> \(prefix)\(i);") }
@@ -67,7 +70,8 @@ extension Graph {
                 let inner = "\(prefix)\(i)_\(k)_"
                 lines.append("\(indent)  subgraph cluster_\(inner.dropLast()) {")
                 lines.append("\(indent)    label=\"\(subGraph.role.rawValue)\"; style=\"dashed\"; color=\"#a78bfa\";")
-                try appendDOT(drawing.program, prefix: inner, indent: indent + "    ", to: &lines, subPrograms: drawing.nested)
+                try appendDOT(
+                    drawing.program, prefix: inner, indent: indent + "    ", to: &lines, subPrograms: drawing.nested, within: subGraph)
                 lines.append("\(indent)  }")
                 // Values entering the sub-graph, results leaving it, and a loop's next iteration.
                 for (j, sub) in drawing.program.instructions.enumerated() {
@@ -109,12 +113,21 @@ extension Graph {
         return nil
     }
 
+    /// What a value entering a sub-graph is: `loop_variable_1`, `gradient_0`, `captured variable`,
+    /// `replayed loop_variable_1` (a forward value read back from the record).
+    private static func feedDescription(_ fed: Node, in subGraph: SubGraph) -> String {
+        let short = fed.name.split(separator: "/").last.map(String.init) ?? fed.name
+        if subGraph.arguments.contains(fed) { return short }
+        if subGraph.saved.contains(fed) { return "replayed \(short)" }
+        return "captured \(fed.kindName)"
+    }
+
     private static func lineSuffix(_ node: Node) -> String {
         node.location.map { " (\($0.file.split(separator: "/").last.map(String.init) ?? $0.file):\($0.line))" } ?? ""
     }
 
-    private static func nodeStatement(_ instruction: Program.Instruction, id: String, isOutput: Bool) -> String {
-        let what: String
+    private static func nodeStatement(_ instruction: Program.Instruction, id: String, isOutput: Bool, what override: String?) -> String {
+        var what: String
         switch instruction.kind {
         case .op(let op): what = op.description
         case .feed(let node): what = node.kindName
@@ -131,6 +144,7 @@ extension Graph {
         case .controlFlow(let flow): what = flow.construct.rawValue
         case .output(let index): what = "output \(index)"
         }
+        what = override ?? what
         let origin = instruction.origin
         let shape = formatShape(instruction.shape.map { $0 == unknownDim ? nil : $0 })
         let line = origin.location.map { "\($0.file.split(separator: "/").last.map(String.init) ?? $0.file):\($0.line)" }

@@ -51,15 +51,18 @@ enum TutorialRunner {
         return nil
     }
 
-    /// Runs `product --quick` (and `TANDEM_QUICK=1`) and returns its output; skips the test when the
-    /// executable was not built, fails it on a timeout.
-    static func run(_ product: String, file: StaticString = #filePath, line: UInt = #line) throws -> Output {
+    /// Runs `product --quick` (and `TANDEM_QUICK=1`), with `arguments` after `--quick` (an
+    /// exercise's flags), and returns its output; skips the test when the executable was not
+    /// built, fails it on a timeout.
+    static func run(
+        _ product: String, arguments: [String] = [], file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Output {
         guard let url = executable(product) else {
             throw XCTSkip("\(product) was not built (run `swift build --build-tests` first)")
         }
         let process = Process()
         process.executableURL = url
-        process.arguments = ["--quick"]
+        process.arguments = ["--quick"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["TANDEM_QUICK"] = "1"
         process.environment = environment
