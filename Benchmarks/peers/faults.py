@@ -25,13 +25,15 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PHASE = "construction"
 FAULTS = ["shape_mismatch", "wrong_feed_shape", "nan_from_log", "unused_parameter", "forgotten_zero_grad",
-          "loss_with_history", "print_intermediate", "ops_in_loop"]
+          "loss_with_history", "print_intermediate", "ops_in_loop", "value_read_while_building", "loop_shape_change"]
 # The op name and shapes a helpful message would mention, per fault.
 EXPECTED = {
     "shape_mismatch": (["linear", "matmul", "MatMul", "addmm"], ["64, 512", "64x512", "?, 512", "256, 500", "256x500", "500, 256", "500x256",
                                                              "?,512", "500,256"]),
     "wrong_feed_shape": (["placeholder", "Placeholder"], ["64, 780", "?, 784", "None, 784"]),
     "nan_from_log": ([r"(?<![A-Za-z])[Ll]og(?!Softmax|_softmax|[a-z])"], ["64, 256", "?, 256", "?,256"]),
+    "value_read_while_building": (["Mean", "mean"], []),
+    "loop_shape_change": (["while", "matmul", "MatMul", "mm"], ["(?, 8)", "(None, 8)", "(?, 4)", "(None, 4)", "64x4", "8x4"]),
 }
 
 
@@ -146,6 +148,17 @@ def pytorch_print_intermediate():
         print("hidden:", h)  # FAULT (the intermediate we want to look at)
         F.cross_entropy(F.linear(h, w2, b2), y).backward()
         opt.step()
+
+
+def pytorch_loop_shape_change():
+    import torch
+    torch.manual_seed(0)
+    w = (torch.randn(8, 4) * 0.3).requires_grad_()  # an [8, 4] projection of an [64, 8] state
+    h = torch.from_numpy(next(batches(steps=1, features=8))[0])
+    run_phase()
+    for _ in range(3):
+        h = torch.tanh(h @ w)  # FAULT (the state becomes [64, 4]; the next iteration cannot multiply)
+    h.sum().backward()
 
 
 # MARK: TensorFlow 1.x programs -------------------------------------------------------------------
@@ -279,6 +292,32 @@ def tensorflow1_ops_in_loop():
             s.run([train, accuracy], {x: xb, y: yb})
 
 
+def tensorflow1_value_read_while_building():
+    tf, v1 = tf1()
+    x = v1.placeholder(tf.float32, [None, 8])
+    if tf.reduce_mean(x) > 0:  # FAULT (a Python if on a graph tensor)
+        y = x * 2
+    else:
+        y = x
+    with v1.Session() as s:
+        run_phase()
+        for xb, _ in batches(features=8):
+            s.run(tf.reduce_sum(y), {x: xb})
+
+
+def tensorflow1_loop_shape_change():
+    tf, v1 = tf1()
+    h0 = v1.placeholder(tf.float32, [None, 8])
+    w = v1.get_variable("w", [8, 4], initializer=v1.keras.initializers.glorot_uniform(seed=0))
+    _, final = v1.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, tf.tanh(tf.matmul(h, w))),  # FAULT
+                             [tf.constant(0), h0])
+    with v1.Session() as s:
+        s.run(v1.global_variables_initializer())
+        run_phase()
+        for xb, _ in batches(steps=1, features=8):
+            s.run(tf.reduce_sum(final), {h0: xb})
+
+
 # MARK: Running and judging ----------------------------------------------------------------------
 
 def program(framework, fault):
@@ -315,7 +354,9 @@ def judge(framework, fault, obs, stderr_text):
     if fn is None:
         reason = {"wrong_feed_shape": "no feeds: inputs are plain tensors",
                   "ops_in_loop": "no graph: ops run and vanish",
-                  "forgotten_zero_grad": "gradients are recomputed by every run"}.get(fault, "cannot happen")
+                  "forgotten_zero_grad": "gradients are recomputed by every run",
+                  "value_read_while_building": "tensors hold values: `if x.mean() > 0` is an ordinary Python branch"
+                  }.get(fault, "cannot happen")
         return {"fault": fault, "title": title, "frontend": framework, "when": "n/a", "detected": False,
                 "applicable": False, "names_op": False, "names_shapes": False, "names_line": False,
                 "lines_needed": None, "message": reason, "how": ""}

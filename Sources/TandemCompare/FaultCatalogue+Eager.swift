@@ -25,6 +25,10 @@ enum EagerFaults {
         case .lossWithHistory: return lossWithHistory()
         case .printIntermediate: return printIntermediate()
         case .opsInLoop: return .notApplicable(fault, frontend, because: "no graph: ops run at once and leave nothing behind")
+        case .valueReadWhileBuilding:
+            return .notApplicable(
+                fault, frontend, because: "tensors hold values: `if x.mean().item() > 0` is an ordinary Swift branch, recorded as it runs")
+        case .loopShapeChange: return loopShapeChange(fixed: false)
         }
     }
 

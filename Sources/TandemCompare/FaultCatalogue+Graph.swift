@@ -19,6 +19,8 @@ enum GraphFaults {
             case .lossWithHistory: return lossWithHistory()
             case .printIntermediate: return printIntermediate()
             case .opsInLoop: return opsInLoop()
+            case .valueReadWhileBuilding: return valueReadWhileBuilding(fixed: false)
+            case .loopShapeChange: return loopShapeChange(fixed: false)
             }
         }.result
     }

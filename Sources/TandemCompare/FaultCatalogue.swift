@@ -20,6 +20,10 @@ public enum Fault: String, CaseIterable, Sendable {
     case printIntermediate = "print_intermediate"
     /// Creating new ops inside the training loop (the graph grows every step).
     case opsInLoop = "ops_in_loop"
+    /// Reading a node's value while building the graph, to decide a branch in Swift.
+    case valueReadWhileBuilding = "value_read_while_building"
+    /// A loop variable whose shape changes from one iteration to the next.
+    case loopShapeChange = "loop_shape_change"
 
     /// A short title for tables.
     public var title: String {
@@ -32,6 +36,8 @@ public enum Fault: String, CaseIterable, Sendable {
         case .lossWithHistory: return "loss summed with history"
         case .printIntermediate: return "print an intermediate"
         case .opsInLoop: return "ops created in the loop"
+        case .valueReadWhileBuilding: return "value read to decide a branch"
+        case .loopShapeChange: return "loop variable changes shape"
         }
     }
 }
