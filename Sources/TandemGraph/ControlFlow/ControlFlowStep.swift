@@ -106,8 +106,23 @@ final class ControlFlowStep {
                 lowered.instructions[i].kind = .constant(value)
             }
         }
+        warnAboutPrintsOffThePath(in: subGraph, needed: lowered.neededNodes)
         if let passes { GraphOptimizer.optimize(&lowered, options: passes) }
         return (lowered, arguments, recorded)
+    }
+
+    /// The tf.Print trap inside a branch or body: a print node whose input the sub-graph computes
+    /// but whose result no result depends on prints nothing (see `Session+PrintCheck.swift`).
+    private static func warnAboutPrintsOffThePath(in subGraph: SubGraph, needed: [Bool]) {
+        guard let graph = subGraph.nodes.first?.graph else { return }
+        for node in subGraph.nodes where !needed[node.id] && !graph.reportedPrints.contains(node.id) {
+            guard case .print = node.kind, needed[node.inputs[0].id] || node.inputs[0].frame !== subGraph else { continue }
+            graph.reportedPrints.insert(node.id)
+            graph.warn(
+                "print node '\(node.name)' at \(node.location.map { "\($0)" } ?? "an unknown line") in the \(subGraph) prints "
+                    + "nothing: no result of the \(subGraph.role.rawValue) depends on it. Use its result in place of its input "
+                    + "(tf.Print has the same trap).")
+        }
     }
 
     /// The control-flow instructions of `program` that must record: those a gradient

@@ -85,3 +85,24 @@ final class ControlFlowStepTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(gradientGrowth, 45 * bytes)  // about one x per extra iteration
     }
 }
+
+/// Prints inside sub-graphs: they print every time their branch or iteration runs, when on the
+/// path of a result; off it, the graph warns once, as at the top level.
+final class ControlFlowPrintTests: XCTestCase {
+    func testAPrintOffTheBodysPathIsReported() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [2], name: "x")
+        var line = 0
+        let out = g.whileLoop(
+            condition: { v in v[0].less(g.constant(NDArray(2))) },
+            body: { v in
+                _ = g.print(v[1], message: "h: "); line = #line
+                return [v[0] + 1, v[1] * 2]
+            },
+            loopVariables: [g.constant(NDArray(0)), x])
+        _ = try Session(graph: g).run(out[1], feed: [x: NDArray(shape: [2], scalars: [1, 2])])
+        let warning = g.warnings.first { $0.contains("prints nothing") } ?? ""
+        XCTAssertTrue(warning.contains("body of while_loop 'while'"), g.warnings.description)
+        XCTAssertTrue(warning.contains("ControlFlowStepTests.swift:\(line)"), warning)
+    }
+}
