@@ -118,8 +118,14 @@ final class ExecutionPlan {
         results = Array(repeating: nil, count: hasControlFlow ? program.instructions.count : 0)
     }
 
-    /// The bytes held by the plan's buffers.
-    var plannedBytes: Int { buffers.reduce(0) { $0 + $1.capacity * MemoryLayout<Float>.stride } }
+    /// The bytes held by the plan's buffers (and by its control-flow steps' sub-graph plans).
+    var plannedBytes: Int {
+        let own = buffers.reduce(0) { $0 + $1.capacity * MemoryLayout<Float>.stride }
+        return steps.reduce(own) { total, step in
+            guard case .controlFlow(let flowStep) = step.action else { return total }
+            return total + flowStep.subGraphs.reduce(0) { $0 + $1.plan.plannedBytes }
+        }
+    }
 
     /// Re-assigns buffers when the sizes seen in the last run differ from those planned for.
     private func replanIfNeeded(reuseBuffers: Bool) {

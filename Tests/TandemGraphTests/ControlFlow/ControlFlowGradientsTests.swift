@@ -184,6 +184,21 @@ final class NestedControlFlowGradientsTests: XCTestCase {
         XCTAssertEqual(r[2].scalar, 6 * Float(pow(1.2, 5.0)) * 1.5, accuracy: 1e-3)
     }
 
+    /// A loop inside a cond branch: the cond's record holds the loop's record when that branch ran.
+    func testLoopInsideACondBranch() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [], name: "x"), a = g.placeholder(shape: [], name: "a")
+        let p = g.placeholder(shape: [], name: "p")
+        let y = g.cond(p, then: { [powerLoop(g, x: x, a: a, n: g.constant(NDArray(3)))[1]] }, else: { [x * x] })[0]
+        let grads = g.gradients(of: y, with: [x, a])
+        let session = Session(graph: g)
+        let then = try session.run(grads, feed: [x: NDArray(2), a: NDArray(1.5), p: NDArray(1)])
+        XCTAssertEqual(then[0].scalar, 3.375, accuracy: 1e-5)  // a^3
+        XCTAssertEqual(then[1].scalar, 3 * 2.25 * 2, accuracy: 1e-4)  // 3 a^2 x
+        let other = try session.run(grads, feed: [x: NDArray(2), a: NDArray(1.5), p: NDArray(0)])
+        XCTAssertEqual(other.map(\.scalar), [4, 0])
+    }
+
     func testCondInsideACondAgreesWithFiniteDifferences() throws {
         for (p, q) in [(1, 1), (1, 0), (0, 1)] as [(Float, Float)] {
             let values = [NDArray(shape: [3], scalars: testValues(3, seed: 61)), NDArray(shape: [3], scalars: testValues(3, seed: 62))]

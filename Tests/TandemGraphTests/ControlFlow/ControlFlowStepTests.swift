@@ -58,6 +58,8 @@ final class ControlFlowStepTests: XCTestCase {
         XCTAssertLessThanOrEqual(perIteration, 3)  // the two loop values (and at most one scalar)
         XCTAssertGreaterThanOrEqual(perIterationUnplanned, perIteration + 4)  // every intermediate allocates
         XCTAssertEqual(try planned.run(out[1], feed: feed(7)), try unplanned.run(out[1], feed: feed(7)))
+        // The body's buffers count as the plan's: two 32 x 32 intermediates alive at once.
+        XCTAssertEqual(try planned.plan(for: [out[1]], fed: [x, w, n]).plannedBytes, 2 * 1024 * 4)
     }
 
     /// A loop run for its value keeps nothing per iteration; run with its gradient, it records
