@@ -1,37 +1,3 @@
-/// A value inside a running plan: an array, or the bundle a control-flow step produced.
-enum RunValue {
-    case array(NDArray)
-    case bundle(ControlFlowResult)
-
-    /// The array (an empty one for a bundle, as for any effect step).
-    var array: NDArray {
-        if case .array(let value) = self { return value }
-        return ExecutionPlan.empty
-    }
-}
-
-/// What a control-flow step produced in one run: its outputs and, when a gradient in the same
-/// run will read it, its record.
-final class ControlFlowResult {
-    let outputs: [NDArray]
-    let record: ControlFlowRecord?
-
-    init(outputs: [NDArray], record: ControlFlowRecord?) {
-        self.outputs = outputs
-        self.record = record
-    }
-}
-
-/// The values a forward cond or loop recorded for its gradient (TensorFlow's stacks): which
-/// branch ran, and per iteration (one for a cond) the values of the forward sub-graph's
-/// `recordedNodes`, in that order. Nested control flow records bundles of its own.
-final class ControlFlowRecord {
-    let branch: Int
-    var iterations: [[RunValue]] = []
-
-    init(branch: Int) { self.branch = branch }
-}
-
 /// A sub-graph compiled for one control-flow step: its plan, and where each of its arguments
 /// comes from.
 struct CompiledSubGraph {
@@ -246,19 +212,5 @@ final class ControlFlowStep {
                 + "\(formatShape(new)) in iteration \(iteration): the body returns it from '\(result.name)' "
                 + "(\(result.originDescription)). A loop variable must keep its shape in every iteration "
                 + "(pad it to a fixed size, or collect per-step values outside the loop)")
-    }
-}
-
-extension Session {
-    /// Rejects fetching or feeding a node built inside a branch or loop body: it has a value
-    /// only while its sub-graph runs.
-    static func checkTopLevel(_ fetches: [Node], fed: some Collection<Node>) throws(TandemError) {
-        for (node, verb) in fetches.map({ ($0, "fetched") }) + fed.map({ ($0, "fed") }) {
-            guard let frame = node.frame else { continue }
-            throw Session.error(
-                at: node,
-                "cannot be \(verb): it was built inside the \(frame) and has a value only while that runs; "
-                    + "return it from the branch or body and use the cond's or loop's output")
-        }
     }
 }

@@ -33,7 +33,8 @@ extension Graph {
                     reason: "an assign (such as batch norm's running-statistics update) cannot be built inside the "
                         + "\(frame); compute the statistics inside, return them, and assign outside",
                     location: location)
-            default:
+            case .placeholder, .labelsPlaceholder, .constant, .variable, .primitive, .print, .identity, .initializer,
+                 .training, .group, .controlFlow, .output, .argument:
                 break
             }
         }
