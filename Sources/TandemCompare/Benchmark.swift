@@ -1,8 +1,9 @@
 import Foundation
 
 /// `tandem bench`: the MLP training step (eager, graph with and without optimisation passes), its
-/// peak memory, the per-op framework overhead of a 1-element multiply, and fused against composite
-/// batch norm (`Benchmark+BatchNorm.swift`), each the median of
+/// peak memory, the per-op framework overhead of a 1-element multiply, fused against composite
+/// batch norm (`Benchmark+BatchNorm.swift`) and a recurrence as an eager loop against a graph
+/// `whileLoop` (`Benchmark+ControlFlow.swift`), each the median of
 /// several repetitions with the contenders interleaved so machine noise hits all of them alike.
 public struct Benchmark {
     /// One row of results.
@@ -83,6 +84,8 @@ public struct Benchmark {
         rows += try tinyOps()
         progress?("batch norm")
         rows += batchNormRows()
+        progress?("control flow")
+        rows += try controlFlowRows()
         return rows
     }
 
