@@ -33,6 +33,9 @@ extension Graph {
             case .update(let update, _, let part): what = update.optimizerName + (part.map { " (variable \($0))" } ?? "")
             case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
             case .group: what = "group"
+            case .custom(let kernel): what = kernel.name
+            case .fusedCustom(let kernel, let members): what = "\(kernel.name) (\(members.count) fused)"
+            case .slice(let offset): what = "slice from \(offset)"
             }
             let origin = instruction.origin
             let shape = formatShape(instruction.shape.map { $0 == unknownDim ? nil : $0 })
@@ -45,6 +48,7 @@ extension Graph {
             case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
             case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
             case .update, .productUpdate, .initializer, .group, .print: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .custom, .fusedCustom, .slice: style = ", style=filled, fillcolor=\"#ede9fe\""
             case .op(let op):
                 if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }
                 if case .fusedElementwise = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }

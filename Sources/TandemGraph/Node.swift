@@ -34,6 +34,8 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case update(OptimizerUpdate)
         /// Runs its inputs for their effects and returns nothing (`tf.group`).
         case group
+        /// A kernel supplied by a library above TandemGraph (see ``CustomKernel``).
+        case custom(CustomKernel)
     }
 
     /// The graph this node belongs to (unowned: the graph owns its nodes).
@@ -94,6 +96,7 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case .initializer: return "init"
         case .update(let update): return update.optimizerName
         case .group: return "group"
+        case .custom(let kernel): return kernel.name
         }
     }
 

@@ -27,6 +27,13 @@ struct Program {
         case productUpdate(OptimizerUpdate, nodeID: Int, part: Int)
         /// Runs its inputs for their effects.
         case group
+        /// A custom kernel applied to the inputs.
+        case custom(CustomKernel)
+        /// One call of a custom kernel for several nodes (`members`, in order): the first
+        /// `members.count` inputs are concatenated into one flat vector (see ``CustomKernelFusion``).
+        case fusedCustom(CustomKernel, members: [Node])
+        /// A view of the flat value of its input from element `offset`, with the instruction's shape.
+        case slice(offset: Int)
     }
 
     /// One step of the program.
@@ -88,6 +95,7 @@ struct Program {
                 case .initializer(let variables): kind = .initializer(variables)
                 case .update(let update): kind = .update(update, nodeID: node.id, part: nil)
                 case .group: kind = .group
+                case .custom(let kernel): kind = .custom(kernel)
                 }
             }
             let inputs: [Int]

@@ -16,10 +16,11 @@ import Foundation
 /// | 8 | UInt64 FNV-1a 64 checksum of the header and data bytes |
 ///
 /// Each header node has `name`, `kind` (`placeholder`, `labels`, `constant`, `variable`, `op`,
-/// `print`, `init`, `update`, `group`), `inputs` (indices of earlier nodes), `shape` (-1 for
-/// unknown dimensions), `file`/`line` (the source line that created it), and as needed `op`
-/// (name plus attributes, see `SerializedOp`), `data` (offset and count of its floats in the
-/// data section), `trainable`, `message`, `variables` and `rule` (an optimizer's update).
+/// `print`, `init`, `update`, `group`, `identity`, `custom`), `inputs` (indices of earlier nodes),
+/// `shape` (-1 for unknown dimensions), `file`/`line` (the source line that created it), and as
+/// needed `op` (name plus attributes, see `SerializedOp`), `data` (offset and count of its floats
+/// in the data section), `trainable`, `message`, `variables`, `rule` (an optimizer's update), and
+/// `kernel`/`attributes` (a custom kernel's registered name and what rebuilds it).
 /// Readers reject an unknown magic, a newer version, lengths past the end, a bad checksum, and
 /// nodes that do not validate (unknown ops, forward references, shapes that do not follow).
 enum GraphFile {
@@ -58,6 +59,8 @@ enum GraphFile {
         var message: String?
         var variables: [Int]?
         var rule: Rule?
+        var kernel: String?
+        var attributes: [String: String]?
     }
 
     /// FNV-1a 64 of some bytes, continuing from `hash`.
