@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "TandemEagerTests", dependencies: ["TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
-        .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed"]),
+        .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed", "TandemEager", "TandemGraph"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
         .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),
     ],

@@ -25,6 +25,7 @@ enum EagerFaults {
         case .lossWithHistory: return lossWithHistory()
         case .printIntermediate: return printIntermediate()
         case .opsInLoop: return .notApplicable(fault, frontend, because: "no graph: ops run at once and leave nothing behind")
+        case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend).result
         }
     }
 

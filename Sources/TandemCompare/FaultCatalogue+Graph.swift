@@ -19,6 +19,7 @@ enum GraphFaults {
             case .lossWithHistory: return lossWithHistory()
             case .printIntermediate: return printIntermediate()
             case .opsInLoop: return opsInLoop()
+            case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend).result
             }
         }.result
     }

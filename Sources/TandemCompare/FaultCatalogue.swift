@@ -20,6 +20,10 @@ public enum Fault: String, CaseIterable, Sendable {
     case printIntermediate = "print_intermediate"
     /// Creating new ops inside the training loop (the graph grows every step).
     case opsInLoop = "ops_in_loop"
+    /// Data-parallel ranks with different numbers of batches (the classic hang at the last step).
+    case unevenBatches = "uneven_batches"
+    /// Data-parallel replicas that do not start from the same parameters.
+    case replicasDiffer = "replicas_differ"
 
     /// A short title for tables.
     public var title: String {
@@ -32,6 +36,8 @@ public enum Fault: String, CaseIterable, Sendable {
         case .lossWithHistory: return "loss summed with history"
         case .printIntermediate: return "print an intermediate"
         case .opsInLoop: return "ops created in the loop"
+        case .unevenBatches: return "ranks with uneven numbers of batches"
+        case .replicasDiffer: return "parameters differ across ranks at start"
         }
     }
 }

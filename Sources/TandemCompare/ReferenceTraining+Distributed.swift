@@ -7,8 +7,12 @@ final class DistributedModuleTrainer: Trainer, Classifier {
     let model: DistributedDataParallel
     let optimizer: SGD
 
-    init(_ comparison: Comparison, weights: [(name: String, value: NDArray)], group: ProcessGroup) throws {
+    /// - Parameter overlapsBackward: start bucket allreduces during backward (DDP) or after it.
+    init(
+        _ comparison: Comparison, weights: [(name: String, value: NDArray)], group: ProcessGroup, overlapsBackward: Bool = true
+    ) throws {
         model = try checked { DistributedDataParallel(try comparison.spec.makeModule(weights: weights), group: group) }
+        model.overlapsBackward = overlapsBackward
         optimizer = SGD(model.parameters, lr: comparison.learningRate, momentum: comparison.momentum)
     }
 
@@ -39,7 +43,11 @@ final class DistributedGraphTrainer: Trainer, Classifier {
     let predicted: Node
     let session: Session
 
-    init(_ comparison: Comparison, weights: [(name: String, value: NDArray)], group: ProcessGroup) throws {
+    /// - Parameter fusionThresholdBytes: gradients per fused allreduce (0: one allreduce per gradient).
+    init(
+        _ comparison: Comparison, weights: [(name: String, value: NDArray)], group: ProcessGroup,
+        fusionThresholdBytes: Int = 64 << 20
+    ) throws {
         let spec = comparison.spec
         let graph = self.graph
         (inputs, labels, loss, train, predicted) = try checked {
@@ -49,7 +57,8 @@ final class DistributedGraphTrainer: Trainer, Classifier {
             let logits = spec.forward(inputs, parameters)
             let loss = crossEntropy(logits, labels)
             let optimizer = DistributedOptimizer(
-                wrapping: MomentumOptimizer(learningRate: comparison.learningRate, momentum: comparison.momentum), group: group)
+                wrapping: MomentumOptimizer(learningRate: comparison.learningRate, momentum: comparison.momentum), group: group,
+                fusionThresholdBytes: fusionThresholdBytes)
             return (inputs, labels, loss, optimizer.minimize(loss), logits.argmax(dim: 1))
         }
         session = Session(graph: graph)
