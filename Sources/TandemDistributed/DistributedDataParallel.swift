@@ -69,6 +69,10 @@ public final class DistributedDataParallel: Module {
     /// The parameter names in each gradient bucket, in the order their allreduces start.
     public var bucketNames: [[String]] { reducer.bucketNames }
 
+    /// How many buckets' allreduces have started in the backward pass under way (0 outside
+    /// one): read from a gradient hook, it shows communication starting before backward ends.
+    public var startedBuckets: Int { reducer.nextToLaunch }
+
     /// Whether bucket allreduces start during backward (true, DDP's overlap) or only after it
     /// has finished (false: for measuring what the overlap saves).
     public var overlapsBackward: Bool {

@@ -29,7 +29,8 @@ final class GradientReducer {
     private var bucketOf: [Int]
     private var isReady: [Bool]
     private var readyCount = 0
-    private var nextToLaunch = 0
+    /// Buckets whose allreduce has started in the backward pass under way.
+    private(set) var nextToLaunch = 0
     /// Whether this iteration's backward averages gradients (false inside `noSync`).
     var synchronizes = true
     /// Whether buckets start as soon as they are ready (false: all at the end of backward).

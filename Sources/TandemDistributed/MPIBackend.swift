@@ -175,13 +175,14 @@ final class MPIBackend: @unchecked Sendable {
                     collective: collective.describe(sequence: sequence), step: collective.step))
             }
             if waited >= timeout { throw monitor.timeout(timeout, sequence: sequence, collective) }
-            // Spin politely at first (small collectives finish in microseconds), then sleep: a
-            // long wait means another rank is still computing, and this thread must not take
-            // its core.
-            if waited < 0.002 {
+            // MPI moves a large message only inside MPI_Test, so keep polling (yielding the core
+            // to any other runnable thread) while a transfer may be under way; a wait longer
+            // than that means another rank is still computing, and this thread then sleeps
+            // between polls so that it does not take a core from the computation.
+            if waited < 0.1 {
                 sched_yield()
             } else {
-                usleep(waited < 0.05 ? 20 : 200)
+                usleep(waited < 1 ? 50 : 500)
             }
         }
     }
