@@ -1,5 +1,6 @@
 /// What every optimizer offers (`torch.optim.Optimizer`): a learning rate a scheduler can change,
-/// `zeroGrad()` and `step()`.
+/// `zeroGrad()`, `step()`, and its state as a flat state dict (see `Optimizer+StateDict.swift`
+/// for the keys) so that training resumes with identical numbers.
 public protocol Optimizer: AnyObject {
     /// The parameters updated by ``step()``.
     var parameters: [Tensor] { get }
@@ -10,6 +11,13 @@ public protocol Optimizer: AnyObject {
     var accumulating: Bool { get set }
     /// Updates every parameter that has a gradient; parameters whose `grad` is nil are skipped.
     func step()
+    /// The optimizer's state (`optimizer.state_dict()`), flattened: per-parameter buffers and step
+    /// counts under `state.<i>.<name>`, hyperparameters under `param_groups.0.<name>`.
+    func stateDict() -> [String: NDArray]
+    /// Restores a state written by ``stateDict()`` (`optimizer.load_state_dict(sd)`): the buffers,
+    /// step counts and hyperparameters, learning rate included. Nothing changes unless the whole
+    /// dict fits these parameters (keys, counts, shapes and values are checked first).
+    func loadStateDict(_ stateDict: [String: NDArray]) throws
 }
 
 extension Optimizer {
@@ -18,21 +26,39 @@ extension Optimizer {
         for parameter in parameters { parameter.grad = nil }
     }
 
-    /// Checks the gradients before a step and warns about common training-loop mistakes (cheap:
-    /// one shape compare, one integer and one optional per parameter).
+    /// Checks the gradients and the optimizer's buffers before a step and warns about common
+    /// training-loop mistakes (cheap: a few shape compares, one integer and one optional per
+    /// parameter).
     ///
-    /// Returns false, with the error reported through `ErrorScope`, when a parameter's gradient
-    /// no longer has the parameter's shape (its `array` was replaced by one of a new shape after
-    /// backward): the step then updates nothing, rather than some parameters.
-    func prepareStep() -> Bool {
+    /// Returns false, with the error reported through `ErrorScope`, when a parameter's gradient or
+    /// one of its buffers from earlier steps no longer has the parameter's shape (its `array` was
+    /// replaced by one of a new shape): the step then updates nothing, rather than some
+    /// parameters, and never reads or writes past a buffer.
+    ///
+    /// - Parameter buffers: each per-parameter buffer by its state-dict name, indexed like
+    ///   `parameters` (nil before the parameter's first step).
+    func prepareStep(buffers: [(name: String, arrays: [NDArray?])] = []) -> Bool {
         for (index, parameter) in parameters.enumerated() {
-            guard let grad = parameter.grad, grad.shape != parameter.shape else { continue }
-            ErrorScope.report(.shapeMismatch(
-                op: "\(type(of: self)).step", shapes: [parameter.shape, grad.shape].map { $0.map(Optional.some) },
-                reason: "parameter \(index) has shape \(formatShape(parameter.shape)) but its gradient has shape "
-                    + "\(formatShape(grad.shape))",
-                location: nil))
-            return false
+            guard let grad = parameter.grad else { continue }
+            if grad.shape != parameter.shape {
+                ErrorScope.report(.shapeMismatch(
+                    op: "\(type(of: self)).step", shapes: [parameter.shape, grad.shape].map { $0.map(Optional.some) },
+                    reason: "parameter \(index) has shape \(formatShape(parameter.shape)) but its gradient has shape "
+                        + "\(formatShape(grad.shape))",
+                    location: nil))
+                return false
+            }
+            for (name, arrays) in buffers {
+                guard let buffer = arrays[index], buffer.shape != parameter.shape else { continue }
+                // PyTorch raises a size mismatch here; reading the old buffer would run past its end.
+                ErrorScope.report(.shapeMismatch(
+                    op: "\(type(of: self)).step", shapes: [parameter.shape, buffer.shape].map { $0.map(Optional.some) },
+                    reason: "parameter \(index) has shape \(formatShape(parameter.shape)) but its \(name) from earlier "
+                        + "steps has shape \(formatShape(buffer.shape)): the parameter's array was replaced by one of "
+                        + "another shape. Create a new optimizer for the new parameter, or load a matching state dict",
+                    location: nil))
+                return false
+            }
         }
         diagnoseBeforeStep()
         return true

@@ -39,7 +39,8 @@ enum SafeTensors {
     /// The largest header accepted (the reference implementation's limit is 100 MB).
     static let maxHeaderBytes = 100_000_000
 
-    static func encode(_ stateDict: [String: NDArray]) -> Data {
+    /// The file's bytes; `metadata` joins `"format": "pt"` in the header's `__metadata__`.
+    static func encode(_ stateDict: [String: NDArray], metadata: [String: String] = [:]) -> Data {
         let names = stateDict.keys.sorted()
         var entries: [String] = []
         var offset = 0
@@ -51,7 +52,9 @@ enum SafeTensors {
                     + "\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
-        entries.append("\"__metadata__\":{\"format\":\"pt\"}")
+        let allMetadata = metadata.merging(["format": "pt"]) { given, _ in given }
+        let metadataEntries = allMetadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(allMetadata[$0]!))" }
+        entries.append("\"__metadata__\":{\(metadataEntries.joined(separator: ","))}")
         var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
         while header.count % 8 != 0 { header.append(0x20) }
 
@@ -69,6 +72,11 @@ enum SafeTensors {
     }
 
     static func decode(_ data: Data, path: String) throws -> [String: NDArray] {
+        try decodeWithMetadata(data, path: path).tensors
+    }
+
+    /// The tensors and the header's `__metadata__` (string values only, as the format requires).
+    static func decodeWithMetadata(_ data: Data, path: String) throws -> (tensors: [String: NDArray], metadata: [String: String]) {
         func fail(_ reason: String) -> TandemError { .file(path: path, reason: "not a valid safetensors file: \(reason)") }
         let bytes = [UInt8](data)
         guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes, too short for the 8-byte header length") }
@@ -86,6 +94,11 @@ enum SafeTensors {
             throw fail("the header is not valid JSON")
         }
         guard let header = json as? [String: Any] else { throw fail("the header is not a JSON object") }
+        var metadata: [String: String] = [:]
+        if let raw = header["__metadata__"] {
+            guard let strings = raw as? [String: String] else { throw fail("__metadata__ is not an object of strings") }
+            metadata = strings
+        }
         let dataSize = bytes.count - headerEnd
 
         struct Entry {
@@ -140,7 +153,7 @@ enum SafeTensors {
             }
             result[entry.name] = NDArray(shape: entry.shape, scalars: values)
         }
-        return result
+        return (result, metadata)
     }
 
     /// An array of whole numbers from JSON, or nil.

@@ -6,17 +6,16 @@
 /// let scheduler = StepLR(optimizer, stepSize: 30, gamma: 0.1)
 /// for epoch in 0..<90 { train(); scheduler.step() }
 /// ```
-public final class StepLR {
+///
+/// State dict: `step_size`, `gamma`, and the position every scheduler keeps (see ``LRScheduler``).
+public final class StepLR: LRScheduler {
     /// The optimizer whose learning rate is scheduled.
     public let optimizer: Optimizer
     /// Epochs between decays.
-    public let stepSize: Int
+    public private(set) var stepSize: Int
     /// The decay factor.
-    public let gamma: Float
-    /// Epochs completed (PyTorch's `last_epoch`).
-    public private(set) var epoch = 0
-    /// The learning rate when the scheduler was created.
-    public let baseLR: Float
+    public private(set) var gamma: Float
+    private var position: SchedulerPosition
 
     /// Creates the scheduler.
     ///
@@ -24,22 +23,42 @@ public final class StepLR {
     ///   - optimizer: the optimizer whose `lr` is decayed.
     ///   - stepSize: epochs between decays (positive).
     ///   - gamma: the factor applied at each decay.
-    public init(_ optimizer: Optimizer, stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0, "StepLR(stepSize: \(stepSize)): stepSize must be positive")
+    ///   - file: the source file named by an error about an argument (defaults to the caller's).
+    ///   - line: the source line named by an error about an argument (defaults to the caller's).
+    public init(_ optimizer: Optimizer, stepSize: Int, gamma: Float = 0.1, file: StaticString = #fileID, line: UInt = #line) {
         self.optimizer = optimizer
-        self.stepSize = stepSize
+        self.stepSize = Swift.max(stepSize, 1)
         self.gamma = gamma
-        self.baseLR = optimizer.lr
+        position = SchedulerPosition(starting: optimizer)
+        if stepSize <= 0 { reportInvalidArgument("StepLR", "stepSize must be positive, got \(stepSize)", file: file, line: line) }
     }
 
-    /// The learning rate now in effect (`get_last_lr()`).
-    public var lastLR: Float { optimizer.lr }
+    /// Epochs completed (PyTorch's `last_epoch`).
+    public var epoch: Int { position.epoch }
+    /// The learning rate when the scheduler was created.
+    public var baseLR: Float { position.baseLR }
+    /// The learning rate set by the last ``step()`` (`get_last_lr()`).
+    public var lastLR: Float { position.lastLR }
 
     /// Ends an epoch: decays the learning rate when a multiple of `stepSize` epochs is reached.
     public func step() {
-        epoch += 1
+        position.epoch += 1
         // PyTorch's chainable form: multiply at each boundary, so a learning rate changed by hand
         // in between is respected.
-        if epoch % stepSize == 0 { optimizer.lr *= gamma }
+        if position.epoch % stepSize == 0 { optimizer.lr *= gamma }
+        position.lastLR = optimizer.lr
+    }
+
+    /// The position and hyperparameters.
+    public func stateDict() -> [String: NDArray] {
+        position.stateDict(["step_size": Float(stepSize), "gamma": gamma])
+    }
+
+    /// Restores the position and hyperparameters; nothing changes unless all of it fits.
+    public func loadStateDict(_ stateDict: [String: NDArray]) throws {
+        let reader = try SchedulerStateReader(stateDict, scheduler: "StepLR", hyperparameters: ["step_size", "gamma"])
+        stepSize = try reader.count("step_size")
+        gamma = reader.hyperparameters["gamma"]!
+        position = reader.position
     }
 }

@@ -31,6 +31,8 @@ final class ExecutionPlan {
         case group
         case custom(CustomKernel, members: [Node]?)
         case slice(offset: Int, shape: [Int])
+        case training(TrainingFunction)
+        case incrementGlobalStep(variable: Int)
     }
 
     struct Step {
@@ -76,6 +78,8 @@ final class ExecutionPlan {
             case .custom(let kernel): action = .custom(kernel, members: nil)
             case .fusedCustom(let kernel, let members): action = .custom(kernel, members: members)
             case .slice(let offset): action = .slice(offset: offset, shape: instruction.shape)
+            case .training(let function): action = .training(function)
+            case .incrementGlobalStep(let v): action = .incrementGlobalStep(variable: v)
             }
             return Step(action: action, inputs: instruction.inputs, node: instruction.origin)
         }
@@ -179,16 +183,20 @@ final class ExecutionPlan {
                 for v in variables { session.variableValues[v] = session.graph.initialValues[v] }
                 value = ExecutionPlan.empty
             case .update(let update, let state, let part):
-                if let part {
-                    try session.apply(update, state: state, gradients: [slots[step.inputs[0]]!], parts: part..<part + 1, at: step.node)
-                } else {
-                    try session.apply(
-                        update, state: state, gradients: step.inputs.map { slots[$0]! }, parts: 0..<update.variables.count, at: step.node)
-                }
+                // A learning-rate node is the last input, after the gradients.
+                let gradientCount = step.inputs.count - (update.learningRateIsInput ? 1 : 0)
+                let lr = update.learningRate(input: update.learningRateIsInput ? slots[step.inputs.last!]! : nil)
+                let gradients = step.inputs.prefix(gradientCount).map { slots[$0]! }
+                try session.apply(
+                    update, state: state, gradients: gradients, parts: part.map { $0..<$0 + 1 } ?? 0..<update.variables.count,
+                    learningRate: lr, at: step.node)
+                if part == nil, let v = update.globalStep { try session.incrementGlobalStep(v, at: step.node) }
                 value = ExecutionPlan.empty
             case .productUpdate(let update, let state, let part):
+                let lr = update.learningRate(input: update.learningRateIsInput ? slots[step.inputs[2]]! : nil)
                 try session.applyProduct(
-                    update, state: state, a: slots[step.inputs[0]]!, b: slots[step.inputs[1]]!, part: part, at: step.node)
+                    update, state: state, a: slots[step.inputs[0]]!, b: slots[step.inputs[1]]!, part: part, learningRate: lr,
+                    at: step.node)
                 value = ExecutionPlan.empty
             case .group:
                 value = ExecutionPlan.empty
@@ -197,6 +205,14 @@ final class ExecutionPlan {
             case .slice(let offset, let shape):
                 let flat = slots[step.inputs[0]]!
                 value = NDArray(storage: flat.storage, shape: shape, strides: contiguousStrides(shape), offset: flat.offset + offset)
+            case .training(let function):
+                value = function.evaluate(step.inputs.map { slots[$0]! })
+                if checkNumerics && !OptimizerKernels.isFinite(value) {
+                    throw Session.error(at: step.node, "\(function.name) produced NaN or Inf (check numerics)")
+                }
+            case .incrementGlobalStep(let v):
+                try session.incrementGlobalStep(v, at: step.node)
+                value = ExecutionPlan.empty
             }
             slots[i] = value
             for r in releaseAfter[i] { slots[r] = nil }

@@ -36,6 +36,8 @@ extension Graph {
             case .custom(let kernel): what = kernel.name
             case .fusedCustom(let kernel, let members): what = "\(kernel.name) (\(members.count) fused)"
             case .slice(let offset): what = "slice from \(offset)"
+            case .training(let function): what = function.name
+            case .incrementGlobalStep: what = "increment global step"
             }
             let origin = instruction.origin
             let shape = formatShape(instruction.shape.map { $0 == unknownDim ? nil : $0 })
@@ -47,7 +49,8 @@ extension Graph {
             case .feed: style = ", style=filled, fillcolor=\"#dbeafe\""
             case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
             case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
-            case .update, .productUpdate, .initializer, .group, .print: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .update, .productUpdate, .initializer, .group, .print, .incrementGlobalStep: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .training: break
             case .custom, .fusedCustom, .slice: style = ", style=filled, fillcolor=\"#ede9fe\""
             case .op(let op):
                 if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }

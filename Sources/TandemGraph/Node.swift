@@ -30,8 +30,11 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case identity
         /// Assigns every listed variable its initial value (`tf.global_variables_initializer`).
         case initializer(variables: [Int])
-        /// Applies an optimizer update to variables, from the gradients that are its inputs.
+        /// Applies an optimizer update to variables, from the gradients that are its inputs (and
+        /// the learning rate after them, when it is a node).
         case update(OptimizerUpdate)
+        /// A training value that is not differentiated: a decayed learning rate, a global norm.
+        case training(TrainingFunction)
         /// Runs its inputs for their effects and returns nothing (`tf.group`).
         case group
         /// A kernel supplied by a library above TandemGraph (see ``CustomKernel``).
@@ -95,6 +98,7 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case .identity: return "identity"
         case .initializer: return "init"
         case .update(let update): return update.optimizerName
+        case .training(let function): return function.name
         case .group: return "group"
         case .custom(let kernel): return kernel.name
         }

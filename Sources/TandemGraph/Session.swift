@@ -49,7 +49,8 @@ public final class Session {
 
     /// Each variable's current value (nil until initialised), by variable index.
     var variableValues: [NDArray?] = []
-    private var optimizerSlots: [Int: OptimizerSlots] = [:]
+    /// Each train op's optimizer state, by the train op's node id.
+    var optimizerSlots: [Int: OptimizerSlots] = [:]
     private var plans: [PlanKey: ExecutionPlan] = [:]
 
     private struct PlanKey: Hashable {
@@ -176,9 +177,10 @@ public final class Session {
     // MARK: Optimizer updates
 
     /// Applies one optimizer step, in place, to the update's variables numbered `parts`, whose
-    /// gradients are `gradients` (in the same order).
+    /// gradients are `gradients` (in the same order), at learning rate `lr`.
     func apply(
-        _ update: OptimizerUpdate, state: OptimizerSlots, gradients: [NDArray], parts: Range<Int>, at node: Node
+        _ update: OptimizerUpdate, state: OptimizerSlots, gradients: [NDArray], parts: Range<Int>, learningRate lr: Float,
+        at node: Node
     ) throws(TandemError) {
         for (grad, k) in zip(gradients, parts) {
             let v = update.variables[k]
@@ -189,15 +191,17 @@ public final class Session {
                     "gradient of shape \(formatShape(grad.shape)) for variable '\(graph.variables[v].name)' "
                         + "of shape \(formatShape(variableValues[v]!.shape))")
             }
+            try checkSlots(state, part: k, fit: variableValues[v]!.shape, at: node)
         }
         for (grad, k) in zip(gradients, parts) {
             let v = update.variables[k]
             state.steps[k] += 1
             switch update.rule {
-            case let .sgd(lr, momentum):
+            case let .sgd(_, momentum, nesterov):
                 OptimizerKernels.sgd(
-                    param: &variableValues[v]!, grad: grad, momentumBuffer: &state.momentum[k], lr: lr, momentum: momentum)
-            case let .adam(lr, beta1, beta2, epsilon):
+                    param: &variableValues[v]!, grad: grad, momentumBuffer: &state.momentum[k], lr: lr, momentum: momentum,
+                    nesterov: nesterov)
+            case let .adam(_, beta1, beta2, epsilon):
                 if state.m[k] == nil {
                     state.m[k] = NDArray(zeros: grad.shape)
                     state.v[k] = NDArray(zeros: grad.shape)
@@ -212,7 +216,8 @@ public final class Session {
     /// Applies one SGD step, in place, to the update's variable number `part`, whose gradient is
     /// the product `a · b` (an update fused with its gradient GEMM by ``UpdateFusion``).
     func applyProduct(
-        _ update: OptimizerUpdate, state: OptimizerSlots, a: NDArray, b: NDArray, part k: Int, at node: Node
+        _ update: OptimizerUpdate, state: OptimizerSlots, a: NDArray, b: NDArray, part k: Int, learningRate lr: Float,
+        at node: Node
     ) throws(TandemError) {
         let v = update.variables[k]
         guard variableValues[v] != nil else { throw Session.uninitialized(graph.variables[v]) }
@@ -223,8 +228,9 @@ public final class Session {
                 "gradient product \(formatShape(a.shape)) · \(formatShape(b.shape)) for variable '\(graph.variables[v].name)' "
                     + "of shape \(formatShape(shape))")
         }
-        guard case let .sgd(lr, momentum) = update.rule else {
-            preconditionFailure("UpdateFusion fuses only SGD updates")
+        try checkSlots(state, part: k, fit: shape, at: node)
+        guard case let .sgd(_, momentum, false) = update.rule else {
+            preconditionFailure("UpdateFusion fuses only SGD updates without Nesterov momentum")
         }
         state.steps[k] += 1
         OptimizerKernels.sgd(

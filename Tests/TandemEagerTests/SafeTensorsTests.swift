@@ -81,3 +81,12 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try load(from: URL(fileURLWithPath: "/nonexistent/model.safetensors")))
     }
 }
+
+extension SafeTensorsTests {
+    func testMetadataRoundTrips() throws {
+        let data = SafeTensors.encode(["w": NDArray(1)], metadata: ["epoch": "3", "note": "a \"quoted\" value"])
+        let (tensors, metadata) = try SafeTensors.decodeWithMetadata(data, path: "memory")
+        XCTAssertEqual(tensors, ["w": NDArray(1)])
+        XCTAssertEqual(metadata, ["format": "pt", "epoch": "3", "note": "a \"quoted\" value"])
+    }
+}

@@ -162,4 +162,58 @@ final class EagerParityTests: XCTestCase {
         XCTAssertLessThan(graphStep, eagerStep, "graph step \(graphStep) bytes vs eager \(eagerStep)")
         print("step memory: graph \(graphStep) bytes, eager \(eagerStep) bytes")
     }
+    /// SGD with Nesterov momentum, gradient clipping and an exponentially decaying rate, in both
+    /// frontends: eager `clipGradNorm` + `ExponentialLR` (stepped every iteration) against the
+    /// graph's `clipByGlobalNorm` + `exponentialDecay(decaySteps: 1, staircase: true)` on the
+    /// global step. The clipping shares its kernels; the rates differ only in rounding (eager
+    /// multiplies the rate by gamma each step, TF1's form computes gamma^step).
+    func testClippedNesterovWithDecayMatchesEager() throws {
+        let mlp = initialMLP(sizes)
+        let ws = mlp.weights.map { Tensor($0, requiresGrad: true) }
+        let bs = mlp.biases.map { Tensor($0, requiresGrad: true) }
+        let sgd = SGD(ws + bs, lr: 0.2, momentum: 0.9, nesterov: true)
+        let scheduler = ExponentialLR(sgd, gamma: 0.8)
+        var eagerLosses: [Float] = []
+        for _ in 0..<6 {
+            sgd.zeroGrad()
+            var h = Tensor(batch)
+            for i in ws.indices {
+                h = linear(h, weight: ws[i], bias: bs[i])
+                if i < ws.count - 1 { h = h.relu() }
+            }
+            let loss = crossEntropy(h, Tensor(labels: labels))
+            loss.backward()
+            clipGradNorm(ws + bs, maxNorm: 0.5)
+            sgd.step()
+            scheduler.step()
+            eagerLosses.append(loss.item())
+        }
+
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 12], name: "x")
+        let y = g.labelsPlaceholder(name: "y")
+        let gws = mlp.weights.map { g.variable($0) }
+        let gbs = mlp.biases.map { g.variable($0) }
+        var h = x
+        for i in gws.indices {
+            h = linear(h, weight: gws[i], bias: gbs[i])
+            if i < gws.count - 1 { h = h.relu() }
+        }
+        let loss = crossEntropy(h, y)
+        let step = g.globalStep()
+        let rate = exponentialDecay(learningRate: 0.2, globalStep: step, decaySteps: 1, decayRate: 0.8, staircase: true)
+        let optimizer = MomentumOptimizer(learningRate: rate, momentum: 0.9, useNesterov: true)
+        let pairs = optimizer.computeGradients(loss, variables: gws + gbs)
+        let (clipped, _) = clipByGlobalNorm(pairs.map(\.gradient), clipNorm: 0.5)
+        let train = optimizer.applyGradients(zip(clipped, gws + gbs).map { (gradient: $0.0, variable: $0.1) }, globalStep: step)
+        let session = Session(graph: g)
+        try session.run(g.initializeVariables())
+        let feed = [x: batch, y: NDArray(shape: [5], scalars: labels.map(Float.init))]
+        let graphLosses = try (0..<6).map { _ in try session.run([loss, train], feed: feed)[0].scalar }
+        assertClose(graphLosses, eagerLosses, tolerance: 1e-6)
+        for (variable, tensor) in zip(gws + gbs, ws + bs) {
+            assertClose(try session.value(of: variable).scalars, tensor.scalars, tolerance: 1e-6)
+        }
+        XCTAssertEqual(try session.value(of: step).scalar, 6)
+    }
 }

@@ -163,6 +163,10 @@ final class TutorialTests: XCTestCase {
         XCTAssertEqual(built.last, loaded.last)
         out.expect(matching: #"graph file error: .*damaged\.tandemgraph: .*trunc"#)
         out.expect(matching: #"state dict error: .*damaged\.safetensors: "#)
+        out.expect("resuming at epoch 3")
+        out.expect("resumed run equals the uninterrupted run bit for bit: true")
+        out.expect(#"loaded global step: 3.0  slots: ["w/momentum", "w/step"]"#)
+        out.expect("resumed graph run equals the uninterrupted run bit for bit: true")
     }
 
     func testTutorial12ClippingAccumulation() throws {

@@ -3,8 +3,9 @@
 public final class OptimizerUpdate {
     /// The update formula and its hyperparameters.
     public enum Rule: Equatable {
-        /// torch.optim.SGD (momentum 0 is plain gradient descent).
-        case sgd(learningRate: Float, momentum: Float)
+        /// torch.optim.SGD with dampening 0 (momentum 0 is plain gradient descent), which is
+        /// also tf.train.MomentumOptimizer's update, Nesterov's included.
+        case sgd(learningRate: Float, momentum: Float, nesterov: Bool)
         /// torch.optim.Adam.
         case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float)
     }
@@ -13,22 +14,39 @@ public final class OptimizerUpdate {
     public let rule: Rule
     /// The variable indices updated, aligned with the train op's inputs (their gradients).
     public let variables: [Int]
+    /// Whether the learning rate is the train op's last input (a rank-0 node, evaluated at every
+    /// step: a decayed rate, a placeholder) rather than the rule's number.
+    public let learningRateIsInput: Bool
+    /// The global step variable the train op increments after its updates (nil: none).
+    public let globalStep: Int?
 
     /// Creates an update of `variables` (indices into the graph's variables) by `rule`.
     ///
     /// - Parameters:
     ///   - rule: the update formula.
     ///   - variables: indices into the graph's variables, one per gradient input of the train op.
-    public init(rule: Rule, variables: [Int]) {
+    ///   - learningRateIsInput: the rate is the train op's input after the gradients.
+    ///   - globalStep: the index of a rank-0 variable to increment after each step.
+    public init(rule: Rule, variables: [Int], learningRateIsInput: Bool = false, globalStep: Int? = nil) {
         self.rule = rule
         self.variables = variables
+        self.learningRateIsInput = learningRateIsInput
+        self.globalStep = globalStep
     }
 
     /// The TensorFlow name of the optimizer, used as the train op's name.
     public var optimizerName: String {
         switch rule {
-        case .sgd(_, let momentum): return momentum == 0 ? "GradientDescent" : "Momentum"
+        case let .sgd(_, momentum, _): return momentum == 0 ? "GradientDescent" : "Momentum"
         case .adam: return "Adam"
+        }
+    }
+
+    /// The rule's learning rate: the number it holds, or `input` (the value of the rate node).
+    func learningRate(input: NDArray?) -> Float {
+        if let input { return input.scalar }
+        switch rule {
+        case let .sgd(lr, _, _), let .adam(lr, _, _, _): return lr
         }
     }
 }
@@ -37,9 +55,18 @@ public final class OptimizerUpdate {
 ///
 /// Each optimizer's update is `OptimizerKernels`' torch.optim formula, the one the eager
 /// optimizers call, so the two frontends step identically from the same weights and data.
+/// The learning rate is a number, or a rank-0 node evaluated at every step (`exponentialDecay`,
+/// `cosineDecay`, a placeholder), as TF1 optimizers accept a tensor.
 public protocol TrainingOptimizer {
     /// The update rule the train op applies.
     var rule: OptimizerUpdate.Rule { get }
+    /// The learning rate as a rank-0 node, when it is one (the rule's number is then unused).
+    var learningRateNode: Node? { get }
+}
+
+extension TrainingOptimizer {
+    /// No learning-rate node: the rule's number is the rate.
+    public var learningRateNode: Node? { nil }
 }
 
 extension TrainingOptimizer {
@@ -62,27 +89,69 @@ extension TrainingOptimizer {
 
     /// A train op applying the update to each variable from its gradient (`apply_gradients`).
     ///
+    /// With `globalStep`, the train op adds one to it after the updates, as TF1's does; a decayed
+    /// learning rate built on the same variable (`exponentialDecay`, `cosineDecay`) then follows
+    /// the steps taken. Within a run, the rate is computed from the step before the increment.
+    ///
     /// - Parameters:
     ///   - pairs: (gradient, variable) pairs, usually from `computeGradients` (possibly clipped or scaled).
+    ///   - globalStep: a rank-0 variable to increment, usually `graph.globalStep()`.
     ///   - name: the train op's name (default: the optimizer's TensorFlow name).
     ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
     ///   - line: the source line recorded on the node (defaults to the caller's).
     public func applyGradients(
-        _ pairs: [(gradient: Node, variable: Node)], name: String? = nil,
+        _ pairs: [(gradient: Node, variable: Node)], globalStep: Node? = nil, name: String? = nil,
         file: StaticString = #fileID, line: UInt = #line
     ) -> Node {
-        precondition(!pairs.isEmpty, "applyGradients: no (gradient, variable) pairs")
-        let graph = pairs[0].variable.graph
-        let indices = pairs.map { pair -> Int in
-            guard case .variable(let index) = pair.variable.kind else {
-                preconditionFailure("applyGradients: '\(pair.variable.name)' is not a variable")
-            }
-            return index
+        let location = SourceLocation(file, line)
+        guard let graph = pairs.first?.variable.graph ?? learningRateNode?.graph ?? globalStep?.graph else {
+            // No node to say which graph the train op belongs to, so no node can be returned.
+            preconditionFailure("Tandem error: applyGradients: no (gradient, variable) pairs (at \(location))")
         }
-        let update = OptimizerUpdate(rule: rule, variables: indices)
+        if pairs.isEmpty {
+            let error = TandemError.invalidValue(op: "applyGradients", reason: "no (gradient, variable) pairs", location: location)
+            ErrorScope.report(error)
+            return graph.addNode(.group, [], name: name ?? "noop", shape: [0], location: location, poison: error)
+        }
+        var problem: String?
+        var indices: [Int] = []
+        for pair in pairs {
+            guard case .variable(let index) = pair.variable.kind, pair.variable.graph === graph else {
+                problem = "'\(pair.variable.name)' is not a variable of the graph of '\(pairs[0].variable.name)'"
+                break
+            }
+            guard pair.gradient.graph === graph else {
+                problem = "the gradient '\(pair.gradient.name)' of '\(pair.variable.name)' belongs to another graph"
+                break
+            }
+            indices.append(index)
+        }
+        var stepIndex: Int?
+        if let globalStep, problem == nil {
+            if case .variable(let index) = globalStep.kind, globalStep.graph === graph, globalStep.staticShape.isEmpty {
+                stepIndex = index
+            } else {
+                problem = "the global step '\(globalStep.name)' must be a rank-0 variable of the same graph (graph.globalStep())"
+            }
+        }
+        if let rate = learningRateNode, problem == nil, rate.graph !== graph || !rate.staticShape.isEmpty {
+            problem = "the learning rate '\(rate.name)' must be a rank-0 node of the same graph, "
+                + "got shape \(formatShape(rate.shape))\(rate.graph === graph ? "" : " in another graph")"
+        }
+        var inputs = pairs.map(\.gradient)
+        if let rate = learningRateNode { inputs.append(rate) }
+        let update = OptimizerUpdate(
+            rule: rule, variables: indices, learningRateIsInput: learningRateNode != nil, globalStep: stepIndex)
+        if let problem {
+            let error = TandemError.graph(node: name ?? update.optimizerName, reason: "applyGradients: \(problem)", location: location)
+            ErrorScope.report(error)
+            return graph.addNode(
+                .update(update), inputs.filter { $0.graph === graph }, name: name ?? update.optimizerName, shape: [0],
+                location: location, poison: error)
+        }
         return graph.addNode(
-            .update(update), pairs.map(\.gradient), name: name ?? update.optimizerName, shape: [0],
-            location: SourceLocation(file, line))
+            .update(update), inputs, name: name ?? update.optimizerName, shape: [0], location: location,
+            poison: inputs.lazy.compactMap(\.poison).first)
     }
 
     /// A train op that takes one optimizer step on `loss` for every trainable variable it
@@ -90,15 +159,18 @@ extension TrainingOptimizer {
     ///
     /// - Parameters:
     ///   - loss: the value to minimise.
+    ///   - globalStep: a rank-0 variable the train op increments, usually `graph.globalStep()`.
     ///   - file: the source file recorded on the node (defaults to the caller's, for error messages).
     ///   - line: the source line recorded on the node (defaults to the caller's).
-    public func minimize(_ loss: Node, file: StaticString = #fileID, line: UInt = #line) -> Node {
+    public func minimize(
+        _ loss: Node, globalStep: Node? = nil, file: StaticString = #fileID, line: UInt = #line
+    ) -> Node {
         let pairs = computeGradients(loss, file: file, line: line)
         if pairs.isEmpty {
             loss.graph.warn("minimize: '\(loss.name)' depends on no trainable variable; the train op does nothing")
             return loss.graph.group([], name: "noop", file: file, line: line)
         }
-        return applyGradients(pairs, file: file, line: line)
+        return applyGradients(pairs, globalStep: globalStep, file: file, line: line)
     }
 
     private func trainableVariables(reachedBy loss: Node) -> [Node] {

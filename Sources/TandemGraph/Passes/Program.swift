@@ -23,7 +23,8 @@ struct Program {
         /// them (`part` nil), or only the update's variable number `part` (after scheduling).
         case update(OptimizerUpdate, nodeID: Int, part: Int?)
         /// The update of the update's variable number `part` whose gradient is the matrix
-        /// product of its two inputs, computed by the update itself (see ``UpdateFusion``).
+        /// product of its first two inputs, computed by the update itself (see ``UpdateFusion``); a
+        /// learning-rate node, if any, is the third.
         case productUpdate(OptimizerUpdate, nodeID: Int, part: Int)
         /// Runs its inputs for their effects.
         case group
@@ -34,6 +35,11 @@ struct Program {
         case fusedCustom(CustomKernel, members: [Node])
         /// A view of the flat value of its input from element `offset`, with the instruction's shape.
         case slice(offset: Int)
+        /// A training value computed from its inputs (a decayed rate, a global norm).
+        case training(TrainingFunction)
+        /// Adds one to the global step variable after its inputs, a train op's updates, ran (it
+        /// takes the place of the train op's group; see ``UpdateScheduling``).
+        case incrementGlobalStep(variable: Int)
     }
 
     /// One step of the program.
@@ -96,6 +102,7 @@ struct Program {
                 case .update(let update): kind = .update(update, nodeID: node.id, part: nil)
                 case .group: kind = .group
                 case .custom(let kernel): kind = .custom(kernel)
+                case .training(let function): kind = .training(function)
                 }
             }
             let inputs: [Int]

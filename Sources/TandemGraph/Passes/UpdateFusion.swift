@@ -28,8 +28,9 @@ enum UpdateFusion {
 
         var dead = Set<Int>()
         for i in program.instructions.indices {
+            // Nesterov's update reads the gradient again after the buffer, so it is not fused.
             guard case .update(let update, let id, let part?) = program.instructions[i].kind,
-                  case .sgd = update.rule
+                  case .sgd(_, _, false) = update.rule
             else { continue }
             var gradient = program.instructions[i].inputs[0]
             guard readOnlyOnce(gradient) else { continue }
@@ -49,7 +50,8 @@ enum UpdateFusion {
                   program.instructions[matmul.inputs[1]].shape.count == 2
             else { continue }
             program.instructions[i].kind = .productUpdate(update, nodeID: id, part: part)
-            program.instructions[i].inputs = matmul.inputs
+            // The learning rate, when it is a node, stays the last input.
+            program.instructions[i].inputs = matmul.inputs + program.instructions[i].inputs.dropFirst()
             dead.formUnion(absorbed)
         }
         if !dead.isEmpty { program.remove(dead) }

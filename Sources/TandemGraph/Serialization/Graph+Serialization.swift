@@ -78,11 +78,15 @@ extension Graph {
             case .update(let update):
                 r.kind = "update"
                 r.variables = update.variables
-                switch update.rule {
-                case let .sgd(lr, momentum): r.rule = .init(kind: "sgd", learningRate: lr, momentum: momentum)
-                case let .adam(lr, b1, b2, eps):
-                    r.rule = .init(kind: "adam", learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)
+                r.rule = GraphFile.Rule(update)
+                if let session {
+                    r.slots = try session.optimizerSlots(of: node).sorted { $0.key < $1.key }.map {
+                        GraphFile.Tensor(name: $0.key, shape: $0.value.shape, data: store($0.value))
+                    }
                 }
+            case .training(let function):
+                r.kind = "training"
+                r.function = GraphFile.Function(function)
             case .group: r.kind = "group"
             case .identity: r.kind = "identity"
             case .custom(let kernel):
@@ -161,19 +165,21 @@ extension Graph {
         let floats: [Float] = payload.withUnsafeBytes { raw in
             (0..<(raw.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
         }
-        let graph = try rebuild(decoded.nodes, floats: floats, fail: fail)
+        let (graph, slots) = try rebuild(decoded.nodes, floats: floats, fail: fail)
         let session = Session(graph: graph)
         for (index, variable) in graph.variables.enumerated() {
             try session.assign(graph.initialValues[index], to: variable)
         }
+        try restoreSlots(slots, into: session, floats: floats, fail: fail)
         return LoadedGraph(graph: graph, session: session)
     }
 
     private static func rebuild(
         _ records: [GraphFile.NodeRecord], floats: [Float], fail: (String) -> TandemError
-    ) throws -> Graph {
+    ) throws -> (Graph, slots: [(Node, [GraphFile.Tensor])]) {
         let graph = Graph()
         var variableCount = 0
+        var slotRecords: [(Node, [GraphFile.Tensor])] = []
         for (i, r) in records.enumerated() {
             let label = "node \(i) ('\(r.name)')"
             guard r.inputs.allSatisfy({ $0 >= 0 && $0 < i }) else { throw fail("corrupt: \(label) reads a node that is not before it") }
@@ -219,17 +225,15 @@ extension Graph {
                 node = graph.addNode(.initializer(variables: variables), [], name: r.name, shape: r.shape, location: location)
             case "update":
                 let variables = r.variables ?? []
-                guard variables.count == inputs.count, variables.allSatisfy({ $0 >= 0 && $0 < variableCount }), let rule = r.rule else {
-                    throw fail("corrupt: \(label) is an update with invalid variables or rule")
-                }
-                let decoded: OptimizerUpdate.Rule
-                switch rule.kind {
-                case "sgd": decoded = .sgd(learningRate: rule.learningRate, momentum: rule.momentum ?? 0)
-                case "adam":
-                    decoded = .adam(learningRate: rule.learningRate, beta1: rule.beta1 ?? 0.9, beta2: rule.beta2 ?? 0.999, epsilon: rule.epsilon ?? 1e-8)
-                default: throw fail("corrupt: \(label) has unknown optimizer '\(rule.kind)'")
-                }
-                node = graph.addNode(.update(OptimizerUpdate(rule: decoded, variables: variables)), inputs, name: r.name, shape: r.shape, location: location)
+                guard let record = r.rule else { throw fail("corrupt: \(label) is an update without a rule") }
+                let update = try record.decode(variables: variables, inputs: inputs, graph: graph, label: label, fail: fail)
+                node = graph.addNode(.update(update), inputs, name: r.name, shape: r.shape, location: location)
+                if let slots = r.slots { slotRecords.append((node, slots)) }
+            case "training":
+                guard let record = r.function, let function = record.decode(),
+                      function.invalidInputs(inputs.map(\.staticShape)) == nil, r.shape.isEmpty
+                else { throw fail("corrupt: \(label) is an invalid training function") }
+                node = graph.addNode(.training(function), inputs, name: r.name, shape: r.shape, location: location)
             case "group":
                 node = graph.addNode(.group, inputs, name: r.name, shape: r.shape, location: location)
             case "identity":
@@ -244,7 +248,7 @@ extension Graph {
             }
             guard node.name == r.name else { throw fail("corrupt: node name '\(r.name)' appears twice") }
         }
-        return graph
+        return (graph, slotRecords)
     }
 
     /// A custom-kernel node, through the factory its library registered.

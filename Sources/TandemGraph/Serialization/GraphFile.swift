@@ -16,11 +16,15 @@ import Foundation
 /// | 8 | UInt64 FNV-1a 64 checksum of the header and data bytes |
 ///
 /// Each header node has `name`, `kind` (`placeholder`, `labels`, `constant`, `variable`, `op`,
-/// `print`, `init`, `update`, `group`, `identity`, `custom`), `inputs` (indices of earlier nodes),
-/// `shape` (-1 for unknown dimensions), `file`/`line` (the source line that created it), and as
-/// needed `op` (name plus attributes, see `SerializedOp`), `data` (offset and count of its floats
-/// in the data section), `trainable`, `message`, `variables`, `rule` (an optimizer's update), and
-/// `kernel`/`attributes` (a custom kernel's registered name and what rebuilds it).
+/// `print`, `init`, `update`, `group`, `identity`, `training`, `custom`), `inputs` (indices of
+/// earlier nodes), `shape` (-1 for unknown dimensions), `file`/`line` (the source line that
+/// created it), and as needed `op` (name plus attributes, see `SerializedOp`), `data` (offset and
+/// count of its floats in the data section), `trainable`, `message`, `variables` and `rule` (an
+/// optimizer's update, with its learning-rate input and global step), `slots` (an update's
+/// optimizer state: name, shape and data of each slot, when a session was saved), `function` (a
+/// training function: learning-rate decay, global norm, clip factor), and `kernel`/`attributes`
+/// (a custom kernel's registered name and what rebuilds it). Files written before `slots`,
+/// `function`, `kernel` and the rule's new fields existed load as before (each is optional).
 /// Readers reject an unknown magic, a newer version, lengths past the end, a bad checksum, and
 /// nodes that do not validate (unknown ops, forward references, shapes that do not follow).
 enum GraphFile {
@@ -39,6 +43,29 @@ enum GraphFile {
         var beta1: Float?
         var beta2: Float?
         var epsilon: Float?
+        var nesterov: Bool?
+        /// The learning rate is the update's last input.
+        var learningRateIsInput: Bool?
+        /// The variable index of the global step the update increments.
+        var globalStep: Int?
+    }
+
+    /// A training function (`TrainingFunction`): its kind and parameters.
+    struct Function: Codable {
+        var kind: String
+        var learningRate: Float?
+        var decaySteps: Int?
+        var decayRate: Float?
+        var staircase: Bool?
+        var alpha: Float?
+        var clipNorm: Float?
+    }
+
+    /// A named array in the data section (an optimizer slot of an update node).
+    struct Tensor: Codable {
+        var name: String
+        var shape: [Int]
+        var data: DataRange
     }
 
     struct DataRange: Codable {
@@ -59,6 +86,9 @@ enum GraphFile {
         var message: String?
         var variables: [Int]?
         var rule: Rule?
+        var function: Function?
+        /// An update node's optimizer slots in the saving session (`Session.optimizerSlots(of:)`).
+        var slots: [Tensor]?
         var kernel: String?
         var attributes: [String: String]?
     }

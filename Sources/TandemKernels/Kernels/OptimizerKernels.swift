@@ -5,22 +5,30 @@ import Foundation
 public enum OptimizerKernels {
     /// One SGD step (torch.optim.SGD):
     ///
-    ///     d = grad + weightDecay * param
+    ///     d = (maximize ? -grad : grad) + weightDecay * param
     ///     buf = d                                          (first step)
     ///     buf = momentum * buf + (1 - dampening) * d       (later steps)
     ///     d = nesterov ? d + momentum * buf : buf          (when momentum != 0)
     ///     param -= lr * d
     ///
-    /// `momentumBuffer` is nil before the first step and is created by it when momentum != 0.
+    /// `momentumBuffer` is nil before the first step and is created by it when momentum != 0; an
+    /// existing buffer must have the parameter's shape (the optimizers check, with a clear error,
+    /// before they call this).
     public static func sgd(
         param: inout NDArray, grad: NDArray, momentumBuffer: inout NDArray?,
-        lr: Float, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
+        lr: Float, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false,
+        maximize: Bool = false
     ) {
         precondition(param.shape == grad.shape, "SGD: parameter \(param.shape) and gradient \(grad.shape) differ")
+        precondition(
+            momentumBuffer.map { $0.shape == param.shape } ?? true,
+            "SGD: momentum buffer \(momentumBuffer!.shape) and parameter \(param.shape) differ")
         let n = param.count
         let g = grad.contiguous()
         let pg = UnsafePointer(g.storage.pointer + g.offset)
         let shape = param.shape
+        // Negating a gradient is exact, so multiplying by sign = -1 is torch's `grad = -grad`.
+        let sign: Float = maximize ? -1 : 1
         // NOTE: each case is its own branch-free loop over SIMD vectors (the branches hoisted out),
         // split across cores: with the flags inside the loop it ran at ~2.4 ns per element and
         // took half of an MLP training step.
@@ -28,9 +36,13 @@ public enum OptimizerKernels {
             let p = p.baseAddress!
             if momentum == 0 {
                 if weightDecay == 0 {
-                    Elementwise.zip(n, p, pg, p, { w, d in w - lr * d }, { w, d in w - lr * d })
+                    // lr * (-d) == -(lr * d) exactly, so the sign folds into the step.
+                    let step = sign * lr
+                    Elementwise.zip(n, p, pg, p, { w, d in w - step * d }, { w, d in w - step * d })
                 } else {
-                    Elementwise.zip(n, p, pg, p, { w, d in w - lr * (d + weightDecay * w) }, { w, d in w - lr * (d + weightDecay * w) })
+                    Elementwise.zip(
+                        n, p, pg, p, { w, d in w - lr * (sign * d + weightDecay * w) },
+                        { w, d in w - lr * (sign * d + weightDecay * w) })
                 }
                 return
             }
@@ -44,20 +56,20 @@ public enum OptimizerKernels {
                     let count = range.count
                     if first {
                         for i in 0..<count {
-                            let d = pg[i] + weightDecay * p[i]
+                            let d = sign * pg[i] + weightDecay * p[i]
                             b[i] = d
                             p[i] -= lr * (nesterov ? d + momentum * d : d)
                         }
                     } else if nesterov {
                         for i in 0..<count {
-                            let d = pg[i] + weightDecay * p[i]
+                            let d = sign * pg[i] + weightDecay * p[i]
                             let v = momentum * b[i] + keep * d
                             b[i] = v
                             p[i] -= lr * (d + momentum * v)
                         }
                     } else {
                         for i in 0..<count {
-                            let d = pg[i] + weightDecay * p[i]
+                            let d = sign * pg[i] + weightDecay * p[i]
                             let v = momentum * b[i] + keep * d
                             b[i] = v
                             p[i] -= lr * v
@@ -147,41 +159,105 @@ public enum OptimizerKernels {
         }
     }
 
-    /// One Adam step (torch.optim.Adam, `amsgrad=False`), with `step` counting from 1:
-    ///
-    ///     g = grad + weightDecay * param
-    ///     m = beta1 * m + (1 - beta1) * g
-    ///     v = beta2 * v + (1 - beta2) * g²
-    ///     param -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps)
+    /// One Adam step (torch.optim.Adam, `amsgrad=False`, no decoupled weight decay), with `step`
+    /// counting from 1; see ``adam(param:grad:m:v:maxSquare:step:lr:beta1:beta2:eps:weightDecay:decoupledWeightDecay:amsgrad:maximize:)``.
     public static func adam(
         param: inout NDArray, grad: NDArray, m: inout NDArray, v: inout NDArray, step: Int,
         lr: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0
     ) {
+        var none: NDArray? = nil
+        adam(
+            param: &param, grad: grad, m: &m, v: &v, maxSquare: &none, step: step, lr: lr, beta1: beta1, beta2: beta2,
+            eps: eps, weightDecay: weightDecay)
+    }
+
+    /// One Adam or AdamW step (torch.optim.Adam / torch.optim.AdamW, every option), with `step`
+    /// counting from 1:
+    ///
+    ///     g = maximize ? -grad : grad
+    ///     param *= 1 - lr * weightDecay             (AdamW: decoupledWeightDecay)
+    ///     g += weightDecay * param                  (Adam: L2 penalty in the gradient)
+    ///     m = lerp(m, g, 1 - beta1)
+    ///     v = beta2 * v + (1 - beta2) * g²
+    ///     maxSquare = max(maxSquare, v)             (amsgrad; the denominator then reads maxSquare)
+    ///     param -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps)
+    ///
+    /// The bias corrections are computed in Double, as torch computes them in Python floats.
+    /// `maxSquare` must exist (zeros before the first step) exactly when `amsgrad` is set; every
+    /// buffer has the parameter's shape.
+    public static func adam(
+        param: inout NDArray, grad: NDArray, m: inout NDArray, v: inout NDArray, maxSquare: inout NDArray?, step: Int,
+        lr: Float, beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0,
+        decoupledWeightDecay: Bool = false, amsgrad: Bool = false, maximize: Bool = false
+    ) {
         precondition(param.shape == grad.shape, "Adam: parameter \(param.shape) and gradient \(grad.shape) differ")
+        precondition(
+            m.shape == param.shape && v.shape == param.shape && (maxSquare?.shape ?? param.shape) == param.shape,
+            "Adam: moment buffers \(m.shape), \(v.shape) and parameter \(param.shape) differ")
+        precondition(amsgrad == (maxSquare != nil), "Adam: amsgrad needs exactly one max_exp_avg_sq buffer")
+        precondition(step >= 1, "Adam: step counts from 1")
         let start = Profiler.isEnabled ? Profiler.now() : 0
         defer { if Profiler.isEnabled { Profiler.record("adam_update", since: start) } }
         let n = param.count
         let g = grad.contiguous()
-        let pg = g.storage.pointer + g.offset
-        let correction1 = 1 - Foundation.powf(beta1, Float(step))
-        let correction2Root = (1 - Foundation.powf(beta2, Float(step))).squareRoot()
-        let stepSize = lr / correction1
-        param.withUnsafeMutableBufferPointer { p in
-            m.withUnsafeMutableBufferPointer { m in
-                v.withUnsafeMutableBufferPointer { v in
-                    let (p, m, v) = (p.baseAddress!, m.baseAddress!, v.baseAddress!)
-                    Parallel.chunks(n) { range in
-                        for i in range {
-                            let d = pg[i] + weightDecay * p[i]
-                            m[i] += (d - m[i]) * (1 - beta1)  // torch: m.lerp_(grad, 1 - beta1)
-                            v[i] = beta2 * v[i] + (1 - beta2) * d * d
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + eps)
-                        }
-                    }
-                }
-            }
-        }
+        let pg = UnsafePointer(g.storage.pointer + g.offset)
+        let correction1 = 1 - Foundation.pow(Double(beta1), Double(step))
+        let correction2Root = Float((1 - Foundation.pow(Double(beta2), Double(step))).squareRoot())
+        let stepSize = Float(Double(lr) / correction1)
+        // Multiplying by 1 and adding 0 * param are exact, so one loop serves Adam and AdamW.
+        let shrink = decoupledWeightDecay ? Float(1 - Double(lr) * Double(weightDecay)) : 1
+        let l2 = decoupledWeightDecay ? 0 : weightDecay
+        let sign: Float = maximize ? -1 : 1
+        let update = AdamUpdate(
+            p: mutablePointer(&param), g: pg, m: mutablePointer(&m), v: mutablePointer(&v),
+            maxSquare: maxSquare == nil ? nil : mutablePointer(&maxSquare!), shrink: shrink, l2: l2, sign: sign,
+            mix: Lerp(weight: 1 - beta1), beta2: beta2, stepSize: stepSize, correction2Root: correction2Root, eps: eps)
+        Parallel.chunks(n) { range in forEachLane(range, update) }
         withExtendedLifetime(g) {}
+    }
+
+    /// One RMSprop step (torch.optim.RMSprop, every option):
+    ///
+    ///     g = (maximize ? -grad : grad) + weightDecay * param
+    ///     squareAverage = alpha * squareAverage + (1 - alpha) * g²
+    ///     gradAverage = lerp(gradAverage, g, 1 - alpha)                       (centered)
+    ///     avg = sqrt(squareAverage - gradAverage²) + eps   (centered; else sqrt(squareAverage) + eps)
+    ///     buf = momentum * buf + g / avg;  param -= lr * buf                  (momentum > 0)
+    ///     param -= lr * g / avg                                                (otherwise)
+    ///
+    /// The buffers start as zeros (the optimizer creates them); `momentumBuffer` exists exactly
+    /// when momentum > 0 and `gradAverage` exactly when centered, each of the parameter's shape.
+    public static func rmsprop(
+        param: inout NDArray, grad: NDArray, squareAverage: inout NDArray, momentumBuffer: inout NDArray?,
+        gradAverage: inout NDArray?, lr: Float, alpha: Float = 0.99, eps: Float = 1e-8, weightDecay: Float = 0,
+        momentum: Float = 0, maximize: Bool = false
+    ) {
+        precondition(param.shape == grad.shape, "RMSprop: parameter \(param.shape) and gradient \(grad.shape) differ")
+        precondition(
+            squareAverage.shape == param.shape && (momentumBuffer?.shape ?? param.shape) == param.shape
+                && (gradAverage?.shape ?? param.shape) == param.shape,
+            "RMSprop: state buffers and parameter \(param.shape) differ")
+        precondition((momentum > 0) == (momentumBuffer != nil), "RMSprop: a momentum buffer exists exactly when momentum > 0")
+        let start = Profiler.isEnabled ? Profiler.now() : 0
+        defer { if Profiler.isEnabled { Profiler.record("rmsprop_update", since: start) } }
+        let n = param.count
+        let g = grad.contiguous()
+        let pg = UnsafePointer(g.storage.pointer + g.offset)
+        let sign: Float = maximize ? -1 : 1
+        let update = RMSpropUpdate(
+            p: mutablePointer(&param), g: pg, squareAverage: mutablePointer(&squareAverage),
+            momentumBuffer: momentumBuffer == nil ? nil : mutablePointer(&momentumBuffer!),
+            gradAverage: gradAverage == nil ? nil : mutablePointer(&gradAverage!), sign: sign, weightDecay: weightDecay,
+            alpha: alpha, mix: Lerp(weight: 1 - alpha), eps: eps, momentum: momentum, lr: lr)
+        Parallel.chunks(n) { range in forEachLane(range, update) }
+        withExtendedLifetime(g) {}
+    }
+
+    /// The factor `clip_grad_norm_` scales gradients by: `maxNorm / (norm + 1e-6)`, at most 1
+    /// (torch's clamp; multiplying by exactly 1 changes nothing). Shared by the eager
+    /// `clipGradNorm` and the graph's `clipByGlobalNorm`, so both clip identically.
+    public static func clipCoefficient(norm: Float, maxNorm: Float) -> Float {
+        Swift.min(maxNorm / (norm + 1e-6), 1)
     }
 
     /// The total L2 norm of several gradients (`clip_grad_norm_`'s norm).
@@ -217,6 +293,15 @@ public enum OptimizerKernels {
     /// Whether every element is finite (no NaN or infinity): anomaly and check-numerics modes.
     public static func isFinite(_ array: NDArray) -> Bool {
         array.withUnsafeBufferPointer { b in b.allSatisfy { $0.isFinite } }
+    }
+}
+
+extension OptimizerKernels {
+    /// The elements of `array` for writing in place: its storage made unique and contiguous
+    /// first (copy-on-write), valid while `array` is not reassigned.
+    fileprivate static func mutablePointer(_ array: inout NDArray) -> UnsafeMutablePointer<Float> {
+        array.makeUniqueAndContiguous()
+        return array.storage.pointer
     }
 }
 

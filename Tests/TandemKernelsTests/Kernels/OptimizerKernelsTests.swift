@@ -176,4 +176,116 @@ final class OptimizerKernelsTests: XCTestCase {
         XCTAssertFalse(OptimizerKernels.isFinite(NDArray(shape: [2], scalars: [-.infinity, 1])))
         XCTAssertTrue(OptimizerKernels.isFinite(NDArray(zeros: [0])))
     }
+    /// torch.optim.Adam / AdamW with every option, from the documentation's pseudocode, in Double.
+    private func referenceAdamFull(
+        lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double, decoupled: Bool, amsgrad: Bool,
+        maximize: Bool
+    ) -> [Float] {
+        var theta = naiveScalars(randomArray(shape, seed: 1)).map(Double.init)
+        var m = [Double](repeating: 0, count: theta.count), v = m, vMax = m
+        for t in 1...steps {
+            let grads = naiveScalars(gradient(t - 1)).map { Double($0) * (maximize ? -1 : 1) }
+            for i in theta.indices {
+                var g = grads[i]
+                if decoupled { theta[i] *= 1 - lr * weightDecay } else { g += weightDecay * theta[i] }
+                m[i] = beta1 * m[i] + (1 - beta1) * g
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                vMax[i] = Swift.max(vMax[i], v[i])
+                let mHat = m[i] / (1 - Foundation.pow(beta1, Double(t)))
+                let vHat = (amsgrad ? vMax[i] : v[i]) / (1 - Foundation.pow(beta2, Double(t)))
+                theta[i] -= lr * mHat / (vHat.squareRoot() + eps)
+            }
+        }
+        return theta.map { Float($0) }
+    }
+
+    func testAdamAndAdamWWithEveryOption() {
+        for decoupled in [false, true] {
+            for amsgrad in [false, true] {
+                for maximize in [false, true] {
+                    var param = randomArray(shape, seed: 1)
+                    var m = NDArray(zeros: shape), v = NDArray(zeros: shape)
+                    var vMax: NDArray? = amsgrad ? NDArray(zeros: shape) : nil
+                    for t in 1...steps {
+                        OptimizerKernels.adam(
+                            param: &param, grad: gradient(t - 1), m: &m, v: &v, maxSquare: &vMax, step: t, lr: 0.05, beta1: 0.8,
+                            beta2: 0.9, eps: 1e-6, weightDecay: 0.1, decoupledWeightDecay: decoupled, amsgrad: amsgrad, maximize: maximize)
+                    }
+                    let expected = referenceAdamFull(
+                        lr: 0.05, beta1: 0.8, beta2: 0.9, eps: 1e-6, weightDecay: 0.1, decoupled: decoupled, amsgrad: amsgrad,
+                        maximize: maximize)
+                    assertClose(naiveScalars(param), expected, tolerance: 1e-5, "decoupled \(decoupled) amsgrad \(amsgrad) maximize \(maximize)")
+                }
+            }
+        }
+    }
+
+    /// torch.optim.RMSprop with every option, from the documentation's pseudocode, in Double.
+    private func referenceRMSprop(
+        lr: Double, alpha: Double, eps: Double, weightDecay: Double, momentum: Double, centered: Bool, maximize: Bool
+    ) -> [Float] {
+        var theta = naiveScalars(randomArray(shape, seed: 1)).map(Double.init)
+        var square = [Double](repeating: 0, count: theta.count), average = square, buffer = square
+        for t in 0..<steps {
+            let grads = naiveScalars(gradient(t)).map { Double($0) * (maximize ? -1 : 1) }
+            for i in theta.indices {
+                let g = grads[i] + weightDecay * theta[i]
+                square[i] = alpha * square[i] + (1 - alpha) * g * g
+                var denominator = square[i]
+                if centered {
+                    average[i] = alpha * average[i] + (1 - alpha) * g
+                    denominator -= average[i] * average[i]
+                }
+                let step = g / (denominator.squareRoot() + eps)
+                if momentum > 0 {
+                    buffer[i] = momentum * buffer[i] + step
+                    theta[i] -= lr * buffer[i]
+                } else {
+                    theta[i] -= lr * step
+                }
+            }
+        }
+        return theta.map { Float($0) }
+    }
+
+    func testRMSpropWithEveryOption() {
+        for centered in [false, true] {
+            for momentum: Float in [0, 0.7] {
+                for (weightDecay, maximize) in [(0, false), (0.1, true)] as [(Float, Bool)] {
+                    var param = randomArray(shape, seed: 1)
+                    var square = NDArray(zeros: shape)
+                    var buffer: NDArray? = momentum > 0 ? NDArray(zeros: shape) : nil
+                    var average: NDArray? = centered ? NDArray(zeros: shape) : nil
+                    for t in 0..<steps {
+                        OptimizerKernels.rmsprop(
+                            param: &param, grad: gradient(t), squareAverage: &square, momentumBuffer: &buffer, gradAverage: &average,
+                            lr: 0.01, alpha: 0.9, eps: 1e-6, weightDecay: weightDecay, momentum: momentum, maximize: maximize)
+                    }
+                    let expected = referenceRMSprop(
+                        lr: 0.01, alpha: 0.9, eps: 1e-6, weightDecay: Double(weightDecay), momentum: Double(momentum), centered: centered,
+                        maximize: maximize)
+                    assertClose(naiveScalars(param), expected, tolerance: 1e-5, "centered \(centered) momentum \(momentum) wd \(weightDecay)")
+                }
+            }
+        }
+    }
+
+    func testMaximizeIsExactlyADescentOnTheNegatedGradient() {
+        for momentum: Float in [0, 0.9] {
+            var up = randomArray(shape, seed: 1), down = up
+            var upBuffer: NDArray? = nil, downBuffer: NDArray? = nil
+            for t in 0..<steps {
+                let negated = NDArray(shape: shape, scalars: naiveScalars(gradient(t)).map { -$0 })
+                OptimizerKernels.sgd(param: &up, grad: gradient(t), momentumBuffer: &upBuffer, lr: 0.1, momentum: momentum, maximize: true)
+                OptimizerKernels.sgd(param: &down, grad: negated, momentumBuffer: &downBuffer, lr: 0.1, momentum: momentum)
+            }
+            XCTAssertEqual(naiveScalars(up), naiveScalars(down), "momentum \(momentum)")
+        }
+    }
+
+    func testClipCoefficient() {
+        XCTAssertEqual(OptimizerKernels.clipCoefficient(norm: 10, maxNorm: 1), 1 / (10 + 1e-6))
+        XCTAssertEqual(OptimizerKernels.clipCoefficient(norm: 0.5, maxNorm: 1), 1, "never scales up")
+        XCTAssertEqual(OptimizerKernels.clipCoefficient(norm: .infinity, maxNorm: 1), 0)
+    }
 }
