@@ -35,10 +35,8 @@ final class AllreduceKernel: CustomKernel {
     }
 
     func evaluate(_ inputs: [NDArray], nodes: [Node]) throws -> NDArray {
-        var values = inputs[0]
         let what = nodes.count == 1 ? "'\(nodes[0].name)'" : "\(nodes.count) values fused ('\(nodes[0].name)', ...)"
-        try group.allreduceTyped(&values, op: op, label: "graph allreduce of \(what)")
-        return values
+        return try group.allreduced(inputs[0], op: op, label: "graph allreduce of \(what)")
     }
 }
 

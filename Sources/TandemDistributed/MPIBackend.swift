@@ -79,8 +79,12 @@ final class MPIBackend: @unchecked Sendable {
 
     // MARK: Collectives (communication thread)
 
-    /// Sums (or takes the max or min of) `count` floats at `buffer` over the ranks, in place.
-    func allreduce(_ buffer: UnsafeMutablePointer<Float>, count: Int, op: ReduceOp, _ collective: Collective) throws(TandemError) {
+    /// Sums (or takes the max or min of) `count` floats at `buffer` over the ranks, in place, or
+    /// from `source` into `buffer` when a source is given (no copy of a value still in use).
+    func allreduce(
+        _ buffer: UnsafeMutablePointer<Float>, from source: UnsafePointer<Float>? = nil, count: Int, op: ReduceOp,
+        _ collective: Collective
+    ) throws(TandemError) {
         let mpiOp: MPI_Op
         switch op {
         case .sum, .average: mpiOp = cmpi_sum()
@@ -88,7 +92,9 @@ final class MPIBackend: @unchecked Sendable {
         case .min: mpiOp = cmpi_min()
         }
         try perform(collective, count: count) { request in
-            MPI_Iallreduce(cmpi_in_place(), buffer, Int32(count), cmpi_float(), mpiOp, self.dataComm, request)
+            MPI_Iallreduce(
+                source.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(cmpi_in_place()), buffer, Int32(count), cmpi_float(), mpiOp,
+                self.dataComm, request)
         }
     }
 

@@ -123,6 +123,30 @@ public final class ProcessGroup: @unchecked Sendable {
         if op == .average { OptimizerKernels.scale(&array, by: 1 / Float(size)) }
     }
 
+    /// The combination over the ranks of `input`, in a new array: the input is only read (a
+    /// graph value may still be in use), so nothing is copied before the collective.
+    func allreduced(_ input: NDArray, op: ReduceOp, label: String) throws(TandemError) -> NDArray {
+        guard let backend else { return input }
+        let source = input.contiguous()
+        var result = NDArray(uninitializedShape: source.shape)
+        let collective = Collective(kind: .allreduce, count: source.count, op: op, label: label, step: step)
+        let target = result.storage.pointer
+        let count = source.count
+        let error: TandemError? = backend.thread.sync {
+            source.withUnsafeBufferPointer { values in
+                do throws(TandemError) {
+                    try backend.allreduce(target, from: values.baseAddress, count: count, op: op, collective)
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        if let error { throw error }
+        if op == .average { OptimizerKernels.scale(&result, by: 1 / Float(size)) }
+        return result
+    }
+
     /// Combines a few values over the ranks (`op` default: sum), for example losses to average.
     ///
     /// - Parameters:
