@@ -1,7 +1,8 @@
 import Foundation
 
 /// `tandem bench`: the MLP training step (eager, graph with and without optimisation passes), its
-/// peak memory, and the per-op framework overhead of a 1-element multiply, each the median of
+/// peak memory, the per-op framework overhead of a 1-element multiply, and fused against composite
+/// batch norm (`Benchmark+BatchNorm.swift`), each the median of
 /// several repetitions with the contenders interleaved so machine noise hits all of them alike.
 public struct Benchmark {
     /// One row of results.
@@ -80,6 +81,8 @@ public struct Benchmark {
         }
         progress?("tiny ops")
         rows += try tinyOps()
+        progress?("batch norm")
+        rows += batchNormRows()
         return rows
     }
 

@@ -129,20 +129,3 @@ final class CustomBackward {
         self.backward = backward
     }
 }
-
-extension Op {
-    /// Whether the gradient rule reads the op's output `y` (otherwise the tape does not keep it,
-    /// so its memory is freed as soon as the output tensor goes away, as PyTorch does).
-    var gradientReadsOutput: Bool {
-        switch self {
-        case .add, .sub, .mul, .neg, .relu, .addScalar, .mulScalar, .pow, .log, .reluBackward,
-            .sum, .mean, .max, .expandLike, .reshape, .flatten, .reshapeLike, .transpose,
-            .broadcastLike, .reduceLike, .matmul, .conv2d, .maxPool2d, .crossEntropy, .fusedElementwise:
-            return false
-        case .linear(_, let activation):
-            return activation != .identity
-        default:
-            return true  // div, sigmoid, tanh, exp, sqrt, softmax, logSoftmax, and anything new
-        }
-    }
-}

@@ -41,6 +41,33 @@ extension Tensor: TensorExpression {
         return Tensor(result: value, node: TapeNode(op: op, inputs: inputs, output: value, location: location))
     }
 
+    /// Writes `value` into `target` in place (PyTorch's `target.copy_(value)` under `no_grad`):
+    /// how the eager frontend performs a running-statistics update of `batchNorm`.
+    ///
+    /// The target keeps its storage when it owns it alone; when another value shares it (a tape
+    /// that saved it, a copy the caller holds), copy-on-write gives the target fresh storage, so
+    /// whoever saved the old values still sees them. Nothing is recorded on the tape.
+    ///
+    /// - Parameters:
+    ///   - value: the new values, shaped like `target`.
+    ///   - target: the tensor to update.
+    ///   - location: the user's source line, quoted in errors.
+    public static func assign(_ value: Tensor, to target: Tensor, at location: SourceLocation?) {
+        if value.isPlaceholder || target.isPlaceholder || (ErrorState.pending && ErrorState.stillFailing()) { return }
+        guard value.shape == target.shape else {
+            _ = failed(.shapeMismatch(
+                op: "assign", shapes: [target.shape, value.shape].map { $0.map(Optional.some) },
+                reason: "cannot assign a value of shape \(formatShape(value.shape)) to a tensor of shape \(formatShape(target.shape))",
+                location: location))
+            return
+        }
+        value.array.withUnsafeBufferPointer { source in
+            target.array.withUnsafeMutableBufferPointer { destination in
+                if let base = source.baseAddress, source.count > 0 { destination.baseAddress!.update(from: base, count: source.count) }
+            }
+        }
+    }
+
     /// Reports an error and returns the placeholder that later ops pass along.
     static func failed(_ error: TandemError) -> Tensor {
         ErrorState.pending = true

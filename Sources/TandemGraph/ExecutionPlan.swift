@@ -28,6 +28,7 @@ final class ExecutionPlan {
         case initializer([Int])
         case update(OptimizerUpdate, OptimizerSlots, part: Int?)
         case productUpdate(OptimizerUpdate, OptimizerSlots, part: Int)
+        case assign(Int)
         case group
         case custom(CustomKernel, members: [Node]?)
         case slice(offset: Int, shape: [Int])
@@ -74,6 +75,7 @@ final class ExecutionPlan {
             case .initializer(let variables): action = .initializer(variables)
             case .update(let update, let id, let part): action = .update(update, slotsFor(update, id), part: part)
             case .productUpdate(let update, let id, let part): action = .productUpdate(update, slotsFor(update, id), part: part)
+            case .assign(let variable): action = .assign(variable)
             case .group: action = .group
             case .custom(let kernel): action = .custom(kernel, members: nil)
             case .fusedCustom(let kernel, let members): action = .custom(kernel, members: members)
@@ -112,7 +114,7 @@ final class ExecutionPlan {
     /// step is elementwise, and the holder is an input of the same size (not a view) that this
     /// step reads for the last time, which the memory plan arranged on purpose.
     private func isConsumedInPlace(_ buffer: Storage, by i: Int, inputs: [NDArray]) -> Bool {
-        guard case .op(let op, _) = steps[i].action, MemoryPlan.isElementwise(op) else { return false }
+        guard case .op(let op, _) = steps[i].action, op.isElementwise else { return false }
         for (k, input) in inputs.enumerated() where input.storage === buffer {
             let j = steps[i].inputs[k]
             guard releaseAfter[i].contains(j), input.isContiguous, input.offset == 0, input.count == counts[i] else { return false }
@@ -197,6 +199,9 @@ final class ExecutionPlan {
                 try session.applyProduct(
                     update, state: state, a: slots[step.inputs[0]]!, b: slots[step.inputs[1]]!, part: part, learningRate: lr,
                     at: step.node)
+                value = ExecutionPlan.empty
+            case .assign(let variable):
+                try session.assign(slots[step.inputs[0]]!, toVariable: variable, at: step.node)
                 value = ExecutionPlan.empty
             case .group:
                 value = ExecutionPlan.empty

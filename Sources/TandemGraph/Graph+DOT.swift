@@ -32,6 +32,7 @@ extension Graph {
             case .initializer: what = "init"
             case .update(let update, _, let part): what = update.optimizerName + (part.map { " (variable \($0))" } ?? "")
             case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
+            case .assign(let variable): what = "assign to '\(instruction.origin.graph.variables[variable].name)'"
             case .group: what = "group"
             case .custom(let kernel): what = kernel.name
             case .fusedCustom(let kernel, let members): what = "\(kernel.name) (\(members.count) fused)"
@@ -49,7 +50,7 @@ extension Graph {
             case .feed: style = ", style=filled, fillcolor=\"#dbeafe\""
             case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
             case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
-            case .update, .productUpdate, .initializer, .group, .print, .incrementGlobalStep: style = ", style=filled, fillcolor=\"#fee2e2\""
+            case .update, .productUpdate, .initializer, .assign, .group, .print, .incrementGlobalStep: style = ", style=filled, fillcolor=\"#fee2e2\""
             case .training: break
             case .custom, .fusedCustom, .slice: style = ", style=filled, fillcolor=\"#ede9fe\""
             case .op(let op):

@@ -25,6 +25,14 @@ public final class Graph {
     /// Warnings about the graph: variables that get a zero gradient, nodes added after the first
     /// run (a graph growing inside a training loop). Each is also printed to stderr.
     public private(set) var warnings: [String] = []
+    /// The assign nodes that ops with a side effect added (batch norm's running-statistics
+    /// updates), in the order they were built: TensorFlow 1's `tf.GraphKeys.UPDATE_OPS`. They run
+    /// only when fetched, so run them with the train op:
+    ///
+    /// ```swift
+    /// try session.run([train] + g.updateOps, feed: feed)
+    /// ```
+    public private(set) var updateOps: [Node] = []
     /// Whether `finalize()` was called: adding nodes is then an error.
     public private(set) var isFinalized = false
 
@@ -226,6 +234,40 @@ public final class Graph {
             return addNode(.primitive(op), inputs, name: op.name, shape: [], location: location, poison: tandemError)
         }
     }
+
+    /// Adds an assign of `value` to the variable `target` and collects it in `updateOps`.
+    @discardableResult
+    func addAssign(_ value: Node, to target: Node, at location: SourceLocation?) -> Node {
+        let name = "\(target.name)/assign"
+        var error: TandemError?
+        if let poison = value.poison ?? target.poison {
+            error = poison
+        } else if value.graph !== self || target.graph !== self {
+            error = .graph(node: target.name, reason: "assign mixes nodes of two different graphs", location: location)
+        } else if !target.isVariable {
+            error = .graph(
+                node: target.name,
+                reason: "only a variable can be assigned (give running statistics as graph variables), not \(target.kindName)",
+                location: location)
+        } else if !(value.staticShape.count == target.staticShape.count
+                    && zip(value.staticShape, target.staticShape).allSatisfy({ $0 == $1 || $0 == unknownDim })) {
+            error = .shapeMismatch(
+                op: "assign", shapes: [target.shape, value.shape],
+                reason: "cannot assign a value of shape \(formatShape(value.shape)) to variable '\(target.name)' of shape \(formatShape(target.shape))",
+                location: location)
+        }
+        if let error, value.poison == nil && target.poison == nil { ErrorScope.report(error) }
+        guard case .variable(let index) = target.kind, error == nil else {
+            return addNode(.assign(variable: -1), value.graph === self ? [value] : [], name: name, shape: [0], location: location,
+                           poison: error)
+        }
+        let node = addNode(.assign(variable: index), [value], name: name, shape: [0], location: location)
+        collectUpdateOp(node)
+        return node
+    }
+
+    /// Adds an assign node to `updateOps` (also used when loading a graph file).
+    func collectUpdateOp(_ node: Node) { updateOps.append(node) }
 
     /// Appends a node with a unique name; checks `finalize()` and warns about growth after a run.
     @discardableResult

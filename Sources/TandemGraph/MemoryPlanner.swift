@@ -58,17 +58,8 @@ struct MemoryPlan {
         self.root = root
         self.lifetimeEnd = end
         inPlaceCandidates = program.instructions.enumerated().map { i, instruction in
-            guard let op = instruction.op, MemoryPlan.isElementwise(op) else { return [] }
+            guard let op = instruction.op, op.isElementwise else { return [] }
             return instruction.inputs.filter { j in root[j] == j && end[j] == i && plannable[j] }
-        }
-    }
-
-    /// Ops whose output element k depends only on input elements at index k (after broadcasting),
-    /// so the output may overwrite an input of the same size that dies with the op.
-    static func isElementwise(_ op: Op) -> Bool {
-        switch op {
-        case .add, .sub, .mul, .div, .reluBackward, .fusedElementwise: return true
-        default: return op.isUnaryElementwise
         }
     }
 

@@ -33,6 +33,9 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         /// Applies an optimizer update to variables, from the gradients that are its inputs (and
         /// the learning rate after them, when it is a node).
         case update(OptimizerUpdate)
+        /// Assigns its input's value to a variable, in place (`tf.assign`): a running-statistics
+        /// update of batch norm, collected in `Graph.updateOps`.
+        case assign(variable: Int)
         /// A training value that is not differentiated: a decayed learning rate, a global norm.
         case training(TrainingFunction)
         /// Runs its inputs for their effects and returns nothing (`tf.group`).
@@ -98,6 +101,7 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case .identity: return "identity"
         case .initializer: return "init"
         case .update(let update): return update.optimizerName
+        case .assign: return "assign"
         case .training(let function): return function.name
         case .group: return "group"
         case .custom(let kernel): return kernel.name
@@ -147,5 +151,17 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
     public static func apply(_ op: Op, _ inputs: [Node], at location: SourceLocation?) -> Node {
         precondition(!inputs.isEmpty, "Node.apply(\(op.name)): an op needs at least one input node")
         return inputs[0].graph.addPrimitive(op, inputs, at: location)
+    }
+
+    /// Adds a node assigning `value` to the variable `target` and appends it to
+    /// `Graph.updateOps` (TensorFlow 1's `UPDATE_OPS` collection): nothing changes until a
+    /// session runs it, which the user does together with the train op.
+    ///
+    /// - Parameters:
+    ///   - value: the new value, of the variable's shape.
+    ///   - target: a variable of the same graph.
+    ///   - location: the user's source line, quoted in errors.
+    public static func assign(_ value: Node, to target: Node, at location: SourceLocation?) {
+        target.graph.addAssign(value, to: target, at: location)
     }
 }

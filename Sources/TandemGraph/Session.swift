@@ -174,6 +174,24 @@ public final class Session {
         variableValues[index] = value.contiguous()
     }
 
+    /// Writes `value` into variable `index` in place (an assign node's run): the variable keeps
+    /// its buffer unless a value of this run still shares it (then copy-on-write gives it a new one).
+    func assign(_ value: NDArray, toVariable index: Int, at node: Node) throws(TandemError) {
+        let variable = graph.variables[index]
+        guard variableValues[index] != nil else { throw Session.uninitialized(variable) }
+        guard value.shape == variableValues[index]!.shape else {
+            throw Session.error(
+                at: node,
+                "assigned a value of shape \(formatShape(value.shape)) to variable '\(variable.name)' of shape "
+                    + formatShape(variableValues[index]!.shape))
+        }
+        value.withUnsafeBufferPointer { source in
+            variableValues[index]!.withUnsafeMutableBufferPointer { destination in
+                if let base = source.baseAddress, source.count > 0 { destination.baseAddress!.update(from: base, count: source.count) }
+            }
+        }
+    }
+
     // MARK: Optimizer updates
 
     /// Applies one optimizer step, in place, to the update's variables numbered `parts`, whose

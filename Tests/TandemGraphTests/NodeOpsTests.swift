@@ -169,4 +169,78 @@ final class NodeOpsGradientTests: XCTestCase {
         try checkGradients([image, kernel]) { conv2d($0[0], weight: $0[1], stride: 2, padding: 1) }
         try checkGradients([image]) { maxPool2d($0[0], kernelSize: 2, stride: 1) }
     }
+
+    func testSecondRoundOps() throws {
+        let x = NDArray(shape: [2, 3], scalars: testValues(6, seed: 21, low: -1.5, high: 1.5))
+        let cube = NDArray(shape: [2, 3, 2], scalars: testValues(12, seed: 22))
+        try checkGradients([cube]) { $0[0].narrow(dim: 1, start: -2, length: 2).permute([2, 0, 1]) }
+        try checkGradients([x]) { $0[0].unsqueeze(dim: 1).squeeze(dim: 1).squeeze(dim: 0) }
+        try checkGradients([x]) { $0[0].indexSelect(dim: 1, index: $0[0].graph.constant(NDArray(shape: [4], scalars: [2, 0, 2, 1]))) }
+        try checkGradients([x]) { $0[0].abs() + $0[0].clamp(min: -0.5, max: 0.5) + $0[0].leakyRelu(negativeSlope: 0.1) + $0[0].gelu() }
+        try checkGradients([x, cube]) { cat([$0[0].unsqueeze(dim: -1), $0[1].narrow(dim: 2, start: 1, length: 1)], dim: 0) }
+        try checkGradients([x, x]) { stack([$0[0], $0[1] * 2], dim: -1) }
+        try checkGradients([NDArray(shape: [4, 2], scalars: testValues(8, seed: 23))]) { weight in
+            embedding(weight[0].graph.constant(NDArray(shape: [2, 3], scalars: [3, 0, 3, 1, 3, 2])), weight: weight[0])
+        }
+        let image = NDArray(shape: [1, 2, 5, 5], scalars: testValues(50, seed: 24))
+        try checkGradients([image]) { avgPool2d($0[0], kernelSize: 3, stride: 2, padding: 1) }
+        try checkGradients([x]) { nllLoss($0[0].logSoftmax(dim: 1), $0[0].graph.constant(NDArray(shape: [2], scalars: [2, 0]))) }
+        try checkGradients([x, NDArray(shape: [2, 3], scalars: testValues(6, seed: 25, low: 0, high: 1))]) {
+            binaryCrossEntropyWithLogits($0[0], $0[1])
+        }
+    }
+
+    /// In training, the mean and variance are functions of the batch, and the gradient flows
+    /// through them (the composite batchStatistics -> batchNorm), checked against finite
+    /// differences of the whole forward.
+    func testBatchNormGradientsFlowThroughTheBatchStatistics() throws {
+        let x = NDArray(shape: [2, 3, 2, 2], scalars: testValues(24, seed: 26, low: -2, high: 2))
+        let w = NDArray(shape: [3], scalars: testValues(3, seed: 27, low: 0.5, high: 1.5))
+        let b = NDArray(shape: [3], scalars: testValues(3, seed: 28))
+        try checkGradients([x, w, b]) { batchNorm($0[0], runningMean: nil, runningVar: nil, weight: $0[1], bias: $0[2], training: true) }
+        try checkGradients([NDArray(shape: [5, 3], scalars: testValues(15, seed: 29, low: -2, high: 2)), w]) {
+            batchNorm($0[0], runningMean: nil, runningVar: nil, weight: $0[1], bias: nil, training: true)
+        }
+        try checkGradients([x]) { batchNorm($0[0], runningMean: nil, runningVar: nil, weight: nil, bias: nil, training: true, eps: 1e-3) }
+        // Eval: the running statistics are constants; x, weight and bias get gradients.
+        try checkGradients([x, w, b]) { v in
+            let g = v[0].graph
+            return batchNorm(v[0], runningMean: g.constant(NDArray(shape: [3], scalars: [0.1, -0.2, 0.3])),
+                             runningVar: g.constant(NDArray(shape: [3], scalars: [0.5, 1, 2])), weight: v[1], bias: v[2], training: false)
+        }
+        try checkGradients([x.reshaped([2, 12]), NDArray(shape: [12], scalars: testValues(12, seed: 30))]) {
+            layerNorm($0[0], normalizedShape: [12], weight: nil, bias: $0[1])
+        }
+    }
+
+    /// Shape errors of the new ops surface where the node is added, naming the op and the line.
+    func testShapeErrorsOfTheNewOpsNameTheLine() {
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 3], name: "x")
+        var line = 0
+        let cases: [(String, () -> Void)] = [
+            ("squeeze", { line = #line; _ = x.squeeze(dim: 0) }),
+            ("cat", { line = #line; _ = cat([x, g.placeholder(shape: [nil, 3, 1])], dim: 0) }),
+            ("narrow", { line = #line; _ = x.narrow(dim: 1, start: 1, length: 3) }),
+            ("avg_pool2d", { line = #line; _ = avgPool2d(x, kernelSize: 2) }),
+            ("layer_norm", { line = #line; _ = layerNorm(x, normalizedShape: [4], weight: nil, bias: nil) }),
+            ("batch_norm", { line = #line; _ = batchNorm(x, runningMean: nil, runningVar: nil, weight: g.placeholder(shape: [2]), bias: nil, training: true) }),
+        ]
+        for (op, body) in cases {
+            do {
+                try checked(body)
+                XCTFail("\(op): no error")
+            } catch let TandemError.shapeMismatch(name, _, reason, location) {
+                XCTAssertEqual(name, op, reason)
+                XCTAssertEqual(location?.line, line, "\(op): \(reason)")
+            } catch {
+                XCTFail("\(op): \(error)")
+            }
+        }
+        // An unknown batch is fine where the rule can tell nothing is wrong: checked at run time.
+        let narrowed = x.narrow(dim: 0, start: 1, length: 2)
+        XCTAssertEqual(narrowed.shape, [2, 3])
+        let message = errorMessage { _ = try Session(graph: g).run(narrowed, feed: [x: NDArray(zeros: [2, 3])]) }
+        XCTAssertTrue(message?.contains("exceeds dimension 0 of size 2") ?? false, message ?? "no error")
+    }
 }

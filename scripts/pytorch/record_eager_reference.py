@@ -122,8 +122,10 @@ def shape_literal(shape):
 
 
 def record_ops():
+    global rng
     lines = []
-    for name, inputs, fn in CASES:
+    for index, (name, inputs, fn) in enumerate(CASES):
+        rng = ROUND1_RNG if index < ROUND2_START else ROUND2_RNG
         tensors = [torch.tensor(a, requires_grad=g) for a, g in inputs]
         out = fn(*tensors)
         upstream = rand(*out.shape)
@@ -138,6 +140,7 @@ def record_ops():
             f"        OpCase(\n            name: \"{name}\",\n            inputs: [{ins}],\n"
             f"            outputShape: {shape_literal(out.shape)}, output: {fmt(out.detach().numpy())},\n"
             f"            upstream: {fmt(upstream)},\n            grads: [{', '.join(grads)}]),")
+    rng = ROUND1_RNG
     return "\n".join(lines)
 
 
@@ -152,6 +155,73 @@ CNN_X = rand(2, 1, 6, 6, low=0, high=1)
 CNN_Y = np.array([1, 2])
 CNN_INIT = {"0.weight": rand(2, 1, 3, 3, low=-0.3, high=0.3), "0.bias": rand(2, low=-0.3, high=0.3),
             "4.weight": rand(3, 8, low=-0.35, high=0.35), "4.bias": rand(3, low=-0.35, high=0.35)}
+
+
+# Added in the second round: slicing, joining, gathers, activations, comparisons, pooling,
+# normalisation and losses. Index inputs are floats (as Tandem's), cast to long here. Their data
+# (and upstream gradients) come from a second generator, so the first round's values stay as they were.
+ROUND1_RNG = rng
+ROUND2_RNG = rng = np.random.RandomState(2)
+ROUND2_START = len(CASES)
+CASES += [
+    ("narrow", [(rand(3, 5), True)], lambda x: x.narrow(1, 1, 3)),
+    ("narrow_negative_start", [(rand(4, 3), True)], lambda x: x.narrow(0, -3, 2)),
+    ("permute", [(rand(2, 3, 4), True)], lambda x: x.permute(2, 0, 1)),
+    ("unsqueeze", [(rand(2, 3), True)], lambda x: x.unsqueeze(1)),
+    ("unsqueeze_last", [(rand(2, 3), True)], lambda x: x.unsqueeze(-1)),
+    ("squeeze", [(rand(3, 1, 2), True)], lambda x: x.squeeze(1)),
+    ("squeeze_size_not_one", [(rand(2, 3), True)], lambda x: x.squeeze(0)),
+    ("index_select_dim0", [(rand(4, 3), True), (np.array([2, 0, 2], dtype=np.float32), False)],
+     lambda x, i: x.index_select(0, i.long())),
+    ("index_select_dim1", [(rand(2, 3), True), (np.array([1, 1, 0, 2], dtype=np.float32), False)],
+     lambda x, i: x.index_select(1, i.long())),
+    ("abs", [(away_from_zero(3, 4), True)], lambda x: x.abs()),
+    ("clamp", [(rand(3, 4, low=-1.5, high=1.5), True)], lambda x: x.clamp(-0.5, 0.5)),
+    ("clamp_min", [(rand(3, 4), True)], lambda x: x.clamp(min=-0.2)),
+    ("clamp_max", [(rand(3, 4), True)], lambda x: x.clamp(max=0.3)),
+    ("leaky_relu", [(away_from_zero(3, 4), True)], lambda x: F.leaky_relu(x)),
+    ("leaky_relu_slope", [(away_from_zero(3, 4), True)], lambda x: F.leaky_relu(x, negative_slope=0.2)),
+    ("gelu", [(rand(3, 4, low=-3, high=3), True)], lambda x: F.gelu(x)),
+    ("less", [(np.array([[1, 2, 3], [3, 2, 1]], dtype=np.float32), True), (np.array([2, 2, 0.5], dtype=np.float32), True)],
+     lambda a, b: (a < b).float()),
+    ("greater", [(np.array([[1, 2, 3], [3, 2, 1]], dtype=np.float32), True), (np.array([2, 2, 0.5], dtype=np.float32), True)],
+     lambda a, b: (a > b).float()),
+    ("equal", [(np.array([[1, 2, 3], [3, 2, 1]], dtype=np.float32), True), (np.array([2, 2, 1], dtype=np.float32), True)],
+     lambda a, b: (a == b).float()),
+    ("cat_dim0", [(rand(2, 3), True), (rand(1, 3), True)], lambda a, b: torch.cat([a, b], dim=0)),
+    ("cat_dim1_three", [(rand(2, 1), True), (rand(2, 3), True), (rand(2, 2), True)], lambda a, b, c: torch.cat([a, b, c], dim=1)),
+    ("cat_negative_dim", [(rand(2, 2, 2), True), (rand(2, 2, 1), True)], lambda a, b: torch.cat([a, b], dim=-1)),
+    ("stack_dim0", [(rand(2, 3), True), (rand(2, 3), True)], lambda a, b: torch.stack([a, b], dim=0)),
+    ("stack_last", [(rand(2, 3), True), (rand(2, 3), True), (rand(2, 3), True)], lambda a, b, c: torch.stack([a, b, c], dim=2)),
+    ("stack_negative_dim", [(rand(3), True), (rand(3), True)], lambda a, b: torch.stack([a, b], dim=-1)),
+    ("embedding", [(np.array([[1, 3, 1], [0, 1, 3]], dtype=np.float32), False), (rand(4, 3), True)],
+     lambda i, w: F.embedding(i.long(), w)),
+    ("avg_pool2d", [(rand(1, 2, 5, 5), True)], lambda x: F.avg_pool2d(x, 2)),
+    ("avg_pool2d_k3s2p1", [(rand(2, 1, 6, 6), True)], lambda x: F.avg_pool2d(x, 3, stride=2, padding=1)),
+    ("batch_norm_train_2d", [(rand(6, 3, low=-2, high=2), True), (rand(3), True), (rand(3), True)],
+     lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)),
+    ("batch_norm_train_4d", [(rand(4, 3, 2, 2, low=-2, high=2), True), (rand(3), True), (rand(3), True)],
+     lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True)),
+    ("batch_norm_train_no_affine", [(rand(5, 2, 3), True)], lambda x: F.batch_norm(x, None, None, training=True)),
+    ("batch_norm_eval_4d", [(rand(2, 3, 2, 2), True), (rand(3), False), (positive(3), False), (rand(3), True), (rand(3), True)],
+     lambda x, m, v, w, b: F.batch_norm(x, m, v, w, b, training=False)),
+    ("layer_norm", [(rand(3, 4, low=-2, high=2), True), (rand(4), True), (rand(4), True)],
+     lambda x, w, b: F.layer_norm(x, [4], w, b)),
+    ("layer_norm_two_dims_no_affine", [(rand(2, 3, 4), True)], lambda x: F.layer_norm(x, [3, 4])),
+    ("nll_loss", [(rand(4, 5), True), (labels(4, 5), False)], lambda x, y: F.nll_loss(x, y.long())),
+    ("nll_loss_of_log_softmax", [(rand(4, 5, low=-2, high=2), True), (labels(4, 5), False)],
+     lambda x, y: F.nll_loss(F.log_softmax(x, dim=1), y.long())),
+    ("bce_with_logits", [(rand(3, 4, low=-4, high=4), True), (rand(3, 4, low=0, high=1), True)],
+     lambda x, t: F.binary_cross_entropy_with_logits(x, t)),
+]
+
+# Batch norm's running statistics: two training calls (different batches) update them in place,
+# then an eval call normalises with them.
+BATCH_NORM_RUNS = [
+    ("running_2d", [rand(8, 3, low=-2, high=2), rand(8, 3, low=-1, high=3)], 0.1),
+    ("running_4d", [rand(4, 2, 3, 3), rand(4, 2, 3, 3, low=0, high=2)], 0.3),
+]
+rng = ROUND1_RNG
 
 
 def mlp(final_activation=None):
@@ -208,6 +278,31 @@ def record_runs():
     return "\n".join(runs)
 
 
+def record_batch_norm_runs():
+    global rng
+    rng = ROUND2_RNG
+    lines = []
+    for name, batches, momentum in BATCH_NORM_RUNS:
+        channels = batches[0].shape[1]
+        mean0, var0 = rand(channels), positive(channels)
+        weight, bias = rand(channels), rand(channels)
+        running_mean, running_var = torch.tensor(mean0), torch.tensor(var0)
+        for x in batches:
+            F.batch_norm(torch.tensor(x), running_mean, running_var, torch.tensor(weight), torch.tensor(bias),
+                         training=True, momentum=momentum)
+        evaluated = F.batch_norm(torch.tensor(batches[1]), running_mean, running_var, torch.tensor(weight),
+                                 torch.tensor(bias), training=False)
+        ins = ", ".join(f"Input(shape: {shape_literal(x.shape)}, values: {fmt(x)}, requiresGrad: false)" for x in batches)
+        lines.append(
+            f"        RunningStatisticsCase(\n            name: \"{name}\", batches: [{ins}], momentum: {momentum},\n"
+            f"            weight: {fmt(weight)}, bias: {fmt(bias)},\n"
+            f"            initialMean: {fmt(mean0)}, initialVar: {fmt(var0)},\n"
+            f"            updatedMean: {fmt(running_mean.numpy())}, updatedVar: {fmt(running_var.numpy())},\n"
+            f"            evalOutput: {fmt(evaluated.numpy())}),")
+    rng = ROUND1_RNG
+    return "\n".join(lines)
+
+
 def state_literal(state):
     return "[" + ", ".join(f"\"{k}\": NDArray(shape: {shape_literal(v.shape)}, scalars: {fmt(v)})" for k, v in state.items()) + "]"
 
@@ -225,6 +320,7 @@ def main():
     ops = record_ops()
     runs = record_runs()
     st_bytes, st_state = record_safetensors()
+    batch_norm_runs = record_batch_norm_runs()
     source = f"""// Generated by scripts/pytorch/record_eager_reference.py with torch {torch.__version__}. Do not edit:
 // change the script and run it again (python3 scripts/pytorch/record_eager_reference.py).
 import TandemKernels
@@ -251,6 +347,21 @@ public enum PyTorchReference {{
         public let finalState: [String: [Float]]
     }}
 
+    /// Batch norm's running statistics after two training calls (`batches`, in order) from
+    /// `initialMean` / `initialVar`, and the eval-mode output on the second batch with them.
+    public struct RunningStatisticsCase {{
+        public let name: String
+        public let batches: [Input]
+        public let momentum: Float
+        public let weight: [Float]
+        public let bias: [Float]
+        public let initialMean: [Float]
+        public let initialVar: [Float]
+        public let updatedMean: [Float]
+        public let updatedVar: [Float]
+        public let evalOutput: [Float]
+    }}
+
     public static let ops: [OpCase] = [
 {ops}
     ]
@@ -265,6 +376,10 @@ public enum PyTorchReference {{
 
     public static let runs: [TrainingRun] = [
 {runs}
+    ]
+
+    public static let batchNormRuns: [RunningStatisticsCase] = [
+{batch_norm_runs}
     ]
 
     /// A state dict written by safetensors.torch.save_file, and its values.

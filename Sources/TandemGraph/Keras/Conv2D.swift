@@ -60,15 +60,14 @@ public final class Conv2D: Layer {
     ///   - inputShape: `[channels, height, width]` (no batch dimension).
     ///   - graph: the graph that holds the kernel and bias variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] {
-        precondition(inputShape.count == 3, "Conv2D expects inputs of shape [batch, channels, height, width]; got [batch] + \(inputShape)")
+        let kernelShape = [filters, inputShape.first ?? 0, kernelSize, kernelSize]
+        let output = outputShape(
+            of: .conv2d(stride: strides, padding: paddingAmount), for: inputShape, with: [kernelShape], layer: "Conv2D '\(name)'")
         graph.withNameScope(name) {
-            kernel = graph.variable(
-                Initializer.glorotUniform([filters, inputShape[0], kernelSize, kernelSize]), name: "kernel")
+            kernel = graph.variable(Initializer.glorotUniform(kernelShape), name: "kernel")
             bias = graph.variable(NDArray(zeros: [filters]), name: "bias")
         }
-        let p = paddingAmount
-        func out(_ n: Int) -> Int { (n + 2 * p - kernelSize) / strides + 1 }
-        return [filters, out(inputShape[1]), out(inputShape[2])]
+        return output
     }
 
     /// `activation(conv2d(input, kernel) + bias)`.

@@ -8,7 +8,9 @@ public final class Flatten: Layer {
     /// - Parameters:
     ///   - inputShape: the input shape (no batch dimension).
     ///   - graph: unused: the layer has no variables.
-    public func build(inputShape: [Int], in graph: Graph) -> [Int] { [inputShape.reduce(1, *)] }
+    public func build(inputShape: [Int], in graph: Graph) -> [Int] {
+        outputShape(of: .flatten(startDim: 1), for: inputShape, layer: "Flatten")
+    }
 
     /// The input reshaped to `[batch, features]`.
     ///

@@ -12,6 +12,32 @@ public protocol Layer: AnyObject {
     var variables: [Node] { get }
 }
 
+extension Layer {
+    /// The output shape (without the batch dimension) that the core's shape rule for `op` gives
+    /// for a batch of inputs of `inputShape`, so a layer never recomputes a rule the core has.
+    ///
+    /// A shape the rule rejects is reported (thrown by `Sequential`'s build, which runs layers
+    /// inside `checked`) naming the layer, the op and the shapes; `inputShape` is then returned
+    /// so that building can go on to report nothing worse.
+    ///
+    /// - Parameters:
+    ///   - op: the primitive the layer applies.
+    ///   - inputShape: the input's shape without the batch.
+    ///   - others: the shapes of the op's other inputs (weights), in order.
+    ///   - layer: the layer's name, for the message.
+    func outputShape(of op: Op, for inputShape: [Int], with others: [[Int]] = [], layer: String) -> [Int] {
+        let shapes = [[unknownDim] + inputShape] + others
+        do {
+            return Array(try op.outputShape(shapes).dropFirst())
+        } catch {
+            ErrorScope.report(.shapeMismatch(
+                op: "\(layer) (\(op.name))", shapes: shapes.map { $0.map { $0 == unknownDim ? nil : $0 } },
+                reason: (error as? ShapeRuleError)?.reason ?? "\(error)", location: nil))
+            return inputShape
+        }
+    }
+}
+
 extension Activation {
     /// Applies the activation to a node (`identity` returns it unchanged).
     func apply(_ x: Node) -> Node {

@@ -21,8 +21,7 @@ public final class MaxPooling2D: Layer {
     ///   - inputShape: `[channels, height, width]` (no batch dimension).
     ///   - graph: unused: the layer has no variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] {
-        precondition(inputShape.count == 3, "MaxPooling2D expects [batch, channels, height, width] inputs")
-        return [inputShape[0], (inputShape[1] - poolSize) / strides + 1, (inputShape[2] - poolSize) / strides + 1]
+        outputShape(of: .maxPool2d(kernelSize: poolSize, stride: strides), for: inputShape, layer: "MaxPooling2D")
     }
 
     /// The maximum of each window.

@@ -128,7 +128,10 @@ public final class Sequential {
         let g = Graph()
         let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")
         var shape = inputShape
-        for layer in layers { shape = layer.build(inputShape: shape, in: g) }
+        // A layer reports a shape its op's rule rejects; `checked` turns that into this throw.
+        try checked {
+            for layer in layers { shape = layer.build(inputShape: shape, in: g) }
+        }
         func forward(training: Bool) -> Node {
             layers.reduce(x) { $1($0, training: training) }
         }

@@ -7,27 +7,14 @@
 ///
 /// Each fused kernel is a primitive with its own gradient rule; the backward nodes already in
 /// the graph stay as they are. An intermediate is fused away only when nothing else reads its
-/// value. Two rewrites make that common in training graphs: `reluBackward(g, z)` reads only the
-/// sign of z, which `relu(z)` has too, so it reads the relu's output instead; and reads of an
-/// intermediate that use only its shape (the bias add's `reduceLike`) move to the fused output,
-/// which has the same shape.
+/// value. Two facts make that common in training graphs: relu's gradient rule reads the relu's
+/// output, not the pre-activation (`Op.gradientReadsOutput`), so a `matmul + bias` feeding a relu
+/// has no other reader; and reads of an intermediate that use only its shape (the bias add's
+/// `reduceLike`, `Op.shapeOnlyInputs`) move to the fused output, which has the same shape.
 enum Fusion {
     static func run(_ program: inout Program) {
-        rewriteReluBackward(&program)
         fuseLinear(&program)
         fuseElementwiseChains(&program)
-    }
-
-    /// `reluBackward(g, z)` -> `reluBackward(g, relu(z))` when that relu exists earlier.
-    private static func rewriteReluBackward(_ program: inout Program) {
-        var reluOf: [Int: Int] = [:]
-        for (i, instruction) in program.instructions.enumerated() where instruction.op == .relu {
-            if reluOf[instruction.inputs[0]] == nil { reluOf[instruction.inputs[0]] = i }
-        }
-        for i in program.instructions.indices where program.instructions[i].op == .reluBackward {
-            let z = program.instructions[i].inputs[1]
-            if let relu = reluOf[z], relu < i { program.instructions[i].inputs[1] = relu }
-        }
     }
 
     private static func fuseLinear(_ program: inout Program) {
@@ -102,7 +89,7 @@ enum Fusion {
     private static func moveShapeReads(of old: Int, to new: Int, in program: inout Program) {
         for j in program.instructions.indices where j > new {
             guard let op = program.instructions[j].op else { continue }
-            for position in shapeOnlyInputs(op) where program.instructions[j].inputs[position] == old {
+            for position in op.shapeOnlyInputs where program.instructions[j].inputs[position] == old {
                 program.instructions[j].inputs[position] = new
             }
         }
@@ -112,7 +99,7 @@ enum Fusion {
     private static func hasShapeReads(of index: Int, before limit: Int, in program: Program) -> Bool {
         for j in (index + 1)..<limit {
             guard let op = program.instructions[j].op else { continue }
-            if shapeOnlyInputs(op).contains(where: { program.instructions[j].inputs[$0] == index }) { return true }
+            if op.shapeOnlyInputs.contains(where: { program.instructions[j].inputs[$0] == index }) { return true }
         }
         return false
     }

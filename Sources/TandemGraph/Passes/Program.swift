@@ -26,6 +26,8 @@ struct Program {
         /// product of its first two inputs, computed by the update itself (see ``UpdateFusion``); a
         /// learning-rate node, if any, is the third.
         case productUpdate(OptimizerUpdate, nodeID: Int, part: Int)
+        /// Assigns its input's value to a variable, in place.
+        case assign(Int)
         /// Runs its inputs for their effects.
         case group
         /// A custom kernel applied to the inputs.
@@ -100,6 +102,7 @@ struct Program {
                 case .identity: preconditionFailure("identity nodes are lowered to their input")
                 case .initializer(let variables): kind = .initializer(variables)
                 case .update(let update): kind = .update(update, nodeID: node.id, part: nil)
+                case .assign(let variable): kind = .assign(variable)
                 case .group: kind = .group
                 case .custom(let kernel): kind = .custom(kernel)
                 case .training(let function): kind = .training(function)
@@ -122,7 +125,7 @@ struct Program {
         var counts = [Int](repeating: 0, count: instructions.count)
         let live = liveInstructions()
         for (i, instruction) in instructions.enumerated() where live[i] {
-            let shapeOnly = instruction.op.map(shapeOnlyInputs) ?? []
+            let shapeOnly = instruction.op?.shapeOnlyInputs ?? []
             for (position, input) in instruction.inputs.enumerated() where !shapeOnly.contains(position) {
                 counts[input] += 1
             }
@@ -179,17 +182,5 @@ struct Program {
         }
         instructions = kept
         outputs = outputs.map { renumber[$0] }
-    }
-}
-
-/// The input positions an op reads only for their shape (their values are never touched), so a
-/// pass may substitute any value of the same run-time shape.
-func shapeOnlyInputs(_ op: Op) -> [Int] {
-    switch op {
-    case .reduceLike, .expandLike, .broadcastLike, .reshapeLike: return [1]
-    case .zerosLike: return [0]
-    case .conv2dBackwardInput: return [2]
-    case .conv2dBackwardWeight: return [2]
-    default: return []
     }
 }

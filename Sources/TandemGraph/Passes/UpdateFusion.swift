@@ -21,7 +21,7 @@ enum UpdateFusion {
         var shapeRead = Set<Int>()
         for instruction in program.instructions {
             guard let op = instruction.op else { continue }
-            for position in shapeOnlyInputs(op) { shapeRead.insert(instruction.inputs[position]) }
+            for position in op.shapeOnlyInputs { shapeRead.insert(instruction.inputs[position]) }
         }
         /// Whether instruction `j`'s value is read by exactly one instruction and nothing else.
         func readOnlyOnce(_ j: Int) -> Bool { uses[j] == 1 && !outputs.contains(j) && !shapeRead.contains(j) }

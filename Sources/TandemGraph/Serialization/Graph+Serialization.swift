@@ -84,6 +84,9 @@ extension Graph {
                         GraphFile.Tensor(name: $0.key, shape: $0.value.shape, data: store($0.value))
                     }
                 }
+            case .assign(let variable):
+                r.kind = "assign"
+                r.variables = [variable]
             case .training(let function):
                 r.kind = "training"
                 r.function = GraphFile.Function(function)
@@ -234,6 +237,12 @@ extension Graph {
                       function.invalidInputs(inputs.map(\.staticShape)) == nil, r.shape.isEmpty
                 else { throw fail("corrupt: \(label) is an invalid training function") }
                 node = graph.addNode(.training(function), inputs, name: r.name, shape: r.shape, location: location)
+            case "assign":
+                guard let variables = r.variables, variables.count == 1, variables[0] >= 0, variables[0] < variableCount,
+                      inputs.count == 1, inputs[0].staticShape.count == graph.variables[variables[0]].staticShape.count
+                else { throw fail("corrupt: \(label) is an assign with an invalid variable or value") }
+                node = graph.addNode(.assign(variable: variables[0]), inputs, name: r.name, shape: r.shape, location: location)
+                graph.collectUpdateOp(node)
             case "group":
                 node = graph.addNode(.group, inputs, name: r.name, shape: r.shape, location: location)
             case "identity":

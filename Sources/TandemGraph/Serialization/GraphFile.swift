@@ -16,15 +16,16 @@ import Foundation
 /// | 8 | UInt64 FNV-1a 64 checksum of the header and data bytes |
 ///
 /// Each header node has `name`, `kind` (`placeholder`, `labels`, `constant`, `variable`, `op`,
-/// `print`, `init`, `update`, `group`, `identity`, `training`, `custom`), `inputs` (indices of
-/// earlier nodes), `shape` (-1 for unknown dimensions), `file`/`line` (the source line that
-/// created it), and as needed `op` (name plus attributes, see `SerializedOp`), `data` (offset and
-/// count of its floats in the data section), `trainable`, `message`, `variables` and `rule` (an
-/// optimizer's update, with its learning-rate input and global step), `slots` (an update's
-/// optimizer state: name, shape and data of each slot, when a session was saved), `function` (a
-/// training function: learning-rate decay, global norm, clip factor), and `kernel`/`attributes`
-/// (a custom kernel's registered name and what rebuilds it). Files written before `slots`,
-/// `function`, `kernel` and the rule's new fields existed load as before (each is optional).
+/// `print`, `init`, `update`, `assign`, `group`, `identity`, `training`, `custom`), `inputs`
+/// (indices of earlier nodes), `shape` (-1 for unknown dimensions), `file`/`line` (the source line
+/// that created it), and as needed `op` (name plus attributes, see `SerializedOp`), `data` (offset
+/// and count of its floats in the data section), `trainable`, `message`, `variables` (an
+/// initializer's, an update's, or the one an assign writes) and `rule` (an optimizer's update,
+/// with its learning-rate input and global step), `slots` (an update's optimizer state: name,
+/// shape and data of each slot, when a session was saved), `function` (a training function:
+/// learning-rate decay, global norm, clip factor), and `kernel`/`attributes` (a custom kernel's
+/// registered name and what rebuilds it). Files written before `slots`, `function`, `kernel` and
+/// the rule's new fields existed load as before (each is optional).
 /// Readers reject an unknown magic, a newer version, lengths past the end, a bad checksum, and
 /// nodes that do not validate (unknown ops, forward references, shapes that do not follow).
 enum GraphFile {

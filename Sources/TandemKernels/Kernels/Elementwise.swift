@@ -127,6 +127,11 @@ enum Elementwise {
         case .log: scalar(Kernels.Log())
         case .tanh: scalar(Kernels.Tanh())
         case .sigmoid: scalar(Kernels.Sigmoid())
+        case .abs: vector(Kernels.Abs())
+        case .sign: vector(Kernels.Sign())
+        case .leakyRelu(let slope): vector(Kernels.LeakyRelu(slope: slope))
+        case let .clamp(low, high): vector(Kernels.Clamp(low: low ?? -.infinity, high: high ?? .infinity))
+        case .gelu: scalar(Kernels.Gelu())
         case .pow(let p):
             if p == 2 {
                 vector(Kernels.Square())
@@ -173,7 +178,8 @@ enum Elementwise {
 
     /// The binary elementwise operations.
     enum Binary {
-        case add, sub, mul, div, reluBackward
+        case add, sub, mul, div, less, greater, equal, reluBackward, geluBackward
+        case clampBackward(low: Float, high: Float), leakyReluBackward(slope: Float), movingAverage(momentum: Float)
     }
 
     /// out = a (op) b with NumPy broadcasting. `out` is contiguous with shape `outShape`.
@@ -183,7 +189,14 @@ enum Elementwise {
         case .sub: binary(a, b, outShape, out, Kernels.Sub())
         case .mul: binary(a, b, outShape, out, Kernels.Mul())
         case .div: binary(a, b, outShape, out, Kernels.Div())
+        case .less: binary(a, b, outShape, out, Kernels.Less())
+        case .greater: binary(a, b, outShape, out, Kernels.Greater())
+        case .equal: binary(a, b, outShape, out, Kernels.Equal())
         case .reluBackward: binary(a, b, outShape, out, Kernels.ReluBackward())
+        case .geluBackward: binary(a, b, outShape, out, Kernels.GeluBackward())
+        case let .clampBackward(low, high): binary(a, b, outShape, out, Kernels.ClampBackward(low: low, high: high))
+        case .leakyReluBackward(let slope): binary(a, b, outShape, out, Kernels.LeakyReluBackward(slope: slope))
+        case .movingAverage(let momentum): binary(a, b, outShape, out, Kernels.MovingAverage(momentum: momentum))
         }
     }
 
@@ -331,6 +344,53 @@ enum Kernels {
     struct Sigmoid: ScalarKernel {
         @inline(__always) func scalar(_ x: Float) -> Float { Elementwise.sigmoid(x) }
     }
+    /// |x|, with abs(-0.0) = +0.0 and NaN kept, as PyTorch.
+    struct Abs: UnaryKernel {
+        @inline(__always) func vector(_ x: V) -> V {
+            x.replacing(with: -x, where: x .< 0).replacing(with: 0, where: x .== 0)
+        }
+        @inline(__always) func scalar(_ x: Float) -> Float { x.magnitude }
+    }
+    /// 1, -1 or 0 by the sign of x (NaN stays NaN).
+    struct Sign: UnaryKernel {
+        @inline(__always) func vector(_ x: V) -> V {
+            V(repeating: 0).replacing(with: 1, where: x .> 0).replacing(with: -1, where: x .< 0)
+                .replacing(with: x, where: x .!= x)
+        }
+        @inline(__always) func scalar(_ x: Float) -> Float { x > 0 ? 1 : x < 0 ? -1 : x.isNaN ? x : 0 }
+    }
+    /// x for x > 0, else x * slope (NaN stays NaN).
+    struct LeakyRelu: UnaryKernel {
+        let slope: Float
+        @inline(__always) func vector(_ x: V) -> V { x.replacing(with: x * slope, where: x .<= 0) }
+        @inline(__always) func scalar(_ x: Float) -> Float { x > 0 ? x : x * slope }
+    }
+    /// min(max(x, low), high), as PyTorch's clamp: NaN stays NaN, and when low > high every
+    /// value becomes high.
+    struct Clamp: UnaryKernel {
+        let low: Float, high: Float
+        @inline(__always) func vector(_ x: V) -> V {
+            let raised = x.replacing(with: low, where: x .< low)
+            return raised.replacing(with: high, where: raised .> high)
+        }
+        @inline(__always) func scalar(_ x: Float) -> Float {
+            let raised = x < low ? low : x
+            return raised > high ? high : raised
+        }
+    }
+    /// x Φ(x) with Φ(x) = (1 + erf(x / √2)) / 2, the exact GELU.
+    ///
+    /// NOTE: erf is evaluated in Double (the C library's, accurate to within an ulp of a Double,
+    /// about 2^-29 of a Float ulp) and the product rounded once to Float, so the result is the
+    /// correctly rounded Float in all but vanishingly rare double-rounding cases. A Float erf
+    /// approximation would be faster but off by an ulp or more, which the gradient checks and
+    /// PyTorch's values would then have to tolerate.
+    struct Gelu: ScalarKernel {
+        @inline(__always) func scalar(_ x: Float) -> Float {
+            let d = Double(x)
+            return Float(0.5 * d * (1 + Foundation.erf(d * 0.7071067811865476)))
+        }
+    }
     struct Pow: ScalarKernel {
         let p: Float
         @inline(__always) func scalar(_ x: Float) -> Float { Foundation.powf(x, p) }
@@ -356,6 +416,54 @@ enum Kernels {
     struct ReluBackward: BinaryKernel {
         @inline(__always) func vector(_ g: V, _ x: V) -> V { g.replacing(with: 0, where: x .<= 0) }
         @inline(__always) func scalar(_ g: Float, _ x: Float) -> Float { x > 0 ? g : 0 }
+    }
+
+    struct Less: BinaryKernel {
+        @inline(__always) func vector(_ x: V, _ y: V) -> V { V(repeating: 0).replacing(with: 1, where: x .< y) }
+        @inline(__always) func scalar(_ x: Float, _ y: Float) -> Float { x < y ? 1 : 0 }
+    }
+    struct Greater: BinaryKernel {
+        @inline(__always) func vector(_ x: V, _ y: V) -> V { V(repeating: 0).replacing(with: 1, where: x .> y) }
+        @inline(__always) func scalar(_ x: Float, _ y: Float) -> Float { x > y ? 1 : 0 }
+    }
+    struct Equal: BinaryKernel {
+        @inline(__always) func vector(_ x: V, _ y: V) -> V { V(repeating: 0).replacing(with: 1, where: x .== y) }
+        @inline(__always) func scalar(_ x: Float, _ y: Float) -> Float { x == y ? 1 : 0 }
+    }
+    /// The gradient of clamp: g strictly inside (low, high), else 0. At a bound the choice is
+    /// free; this is the one PyTorch makes (a value clamped to exactly the bound gets 0).
+    struct ClampBackward: BinaryKernel {
+        let low: Float, high: Float
+        @inline(__always) func vector(_ g: V, _ x: V) -> V {
+            V(repeating: 0).replacing(with: g, where: (x .> low) .& (x .< high))
+        }
+        @inline(__always) func scalar(_ g: Float, _ x: Float) -> Float { x > low && x < high ? g : 0 }
+    }
+    /// The gradient of leakyRelu: g where x > 0, else g * slope.
+    struct LeakyReluBackward: BinaryKernel {
+        let slope: Float
+        @inline(__always) func vector(_ g: V, _ x: V) -> V { g.replacing(with: g * slope, where: x .<= 0) }
+        @inline(__always) func scalar(_ g: Float, _ x: Float) -> Float { x > 0 ? g : g * slope }
+    }
+    /// The gradient of the exact GELU: g (Φ(x) + x φ(x)), in Double like the forward.
+    struct GeluBackward: BinaryKernel {
+        @inline(__always) func vector(_ g: V, _ x: V) -> V {
+            var out = V()
+            for i in 0..<8 { out[i] = scalar(g[i], x[i]) }
+            return out
+        }
+        @inline(__always) func scalar(_ g: Float, _ x: Float) -> Float {
+            let d = Double(x)
+            let cdf = 0.5 * (1 + Foundation.erf(d * 0.7071067811865476))
+            let pdf = Foundation.exp(-0.5 * d * d) * 0.3989422804014327  // 1 / sqrt(2 pi)
+            return Float(Double(g) * (cdf + d * pdf))
+        }
+    }
+    /// (1 - momentum) * running + momentum * statistic, PyTorch's running-statistics update.
+    struct MovingAverage: BinaryKernel {
+        let momentum: Float
+        @inline(__always) func vector(_ r: V, _ s: V) -> V { (1 - momentum) * r + momentum * s }
+        @inline(__always) func scalar(_ r: Float, _ s: Float) -> Float { (1 - momentum) * r + momentum * s }
     }
 
     /// A binary kernel with its right input fixed to one value (x op c).

@@ -45,21 +45,28 @@ extension Op {
         }
         let x = inputs[0]
 
-        switch self {
-        case .add, .sub, .mul, .div, .reluBackward:
-            let kind: Elementwise.Binary =
-                switch self {
-                case .add: .add
-                case .sub: .sub
-                case .mul: .mul
-                case .div: .div
-                default: .reluBackward
-                }
+        func binary(_ kind: Elementwise.Binary) -> NDArray {
             let out = allocate()
             Elementwise.binary(kind, inputs[0], inputs[1], outShape: outShape, into: out.storage.pointer)
             return out
+        }
 
-        case .neg, .relu, .sigmoid, .tanh, .exp, .log, .sqrt, .addScalar, .mulScalar, .pow:
+        switch self {
+        case .add: return binary(.add)
+        case .sub: return binary(.sub)
+        case .mul: return binary(.mul)
+        case .div: return binary(.div)
+        case .less: return binary(.less)
+        case .greater: return binary(.greater)
+        case .equal: return binary(.equal)
+        case .reluBackward: return binary(.reluBackward)
+        case .geluBackward: return binary(.geluBackward)
+        case let .clampBackward(low, high): return binary(.clampBackward(low: low ?? -.infinity, high: high ?? .infinity))
+        case .leakyReluBackward(let slope): return binary(.leakyReluBackward(slope: slope))
+        case .movingAverage(let momentum): return binary(.movingAverage(momentum: momentum))
+
+        case .neg, .relu, .sigmoid, .tanh, .exp, .log, .sqrt, .abs, .sign, .leakyRelu, .gelu, .clamp, .addScalar,
+            .mulScalar, .pow:
             let (src, p) = dense(0)
             let out = allocate()
             withExtendedLifetime(src) { Elementwise.unary(ElementwiseStep(self)!, count, p, out.storage.pointer) }
@@ -153,6 +160,61 @@ extension Op {
             return out
         case .reduceLike:
             return reduce(x, to: outShape)
+        case let .narrow(dim, start, length):
+            let axis = try normalize(dim, rank: x.rank)
+            return x.narrowed(axis, start: start < 0 ? start + x.shape[axis] : start, length: length)
+        case let .narrowBackward(dim, start, _):
+            let axis = try normalize(dim, rank: outShape.count)
+            let out = allocate()
+            Indexing.narrowBackward(x, shape: outShape, axis: axis, start: start < 0 ? start + outShape[axis] : start, into: out.storage.pointer)
+            return out
+        case .permute(let dims):
+            return x.permuted(try dims.map { try normalize($0, rank: x.rank) })
+        case .squeeze(let dim):
+            if x.rank == 0 || outShape.count == x.rank { return x }
+            return x.squeezed(try normalize(dim, rank: x.rank))
+        case .unsqueeze(let dim):
+            return x.unsqueezed(try normalize(dim, rank: x.rank + 1))
+
+        case .indexSelect(let dim):
+            let axis = try normalize(dim, rank: x.rank)
+            let index = try Indexing.indices(inputs[1], bound: x.shape[axis], what: "index")
+            let out = allocate()
+            Indexing.select(x, axis: axis, index: index, into: out.storage.pointer)
+            return out
+        case .indexSelectBackward(let dim):
+            let axis = try normalize(dim, rank: outShape.count)
+            let index = try Indexing.indices(inputs[1], bound: outShape[axis], what: "index")
+            let out = allocate()
+            Indexing.selectBackward(x, shape: outShape, axis: axis, index: index, into: out.storage.pointer)
+            return out
+        case .cat(let dim, _):
+            let axis = try normalize(dim, rank: x.rank)
+            let out = allocate()
+            Indexing.join(inputs, outer: outShape[..<axis].reduce(1, *),
+                          blockSizes: inputs.map { $0.shape[axis...].reduce(1, *) }, into: out.storage.pointer)
+            return out
+        case let .catBackward(dim, index, _):
+            let axis = try normalize(dim, rank: x.rank)
+            let start = inputs[1..<(index + 1)].reduce(0) { $0 + $1.shape[axis] }
+            return x.narrowed(axis, start: start, length: outShape[axis])
+        case .stack(let dim, _):
+            let axis = try normalize(dim, rank: x.rank + 1)
+            let out = allocate()
+            Indexing.join(inputs, outer: outShape[..<axis].reduce(1, *),
+                          blockSizes: inputs.map { $0.shape[axis...].reduce(1, *) }, into: out.storage.pointer)
+            return out
+        case .embedding:
+            let weight = inputs[1]
+            let index = try Indexing.indices(x, bound: weight.shape[0], what: "index")
+            let out = allocate()
+            Indexing.select(weight, axis: 0, index: index, into: out.storage.pointer)
+            return out
+        case .embeddingBackward:
+            let index = try Indexing.indices(inputs[1], bound: outShape[0], what: "index")
+            let out = allocate()
+            Indexing.selectBackward(x.reshaped([index.count, outShape[1]]), shape: outShape, axis: 0, index: index, into: out.storage.pointer)
+            return out
 
         case .matmul:
             let out = allocate()
@@ -194,6 +256,50 @@ extension Op {
             let out = allocate()
             Pooling.maxBackward(inputs[0], inputs[1], kernel: k, stride: s, into: out.storage.pointer)
             return out
+        case let .avgPool2d(k, s, p):
+            let out = allocate()
+            Pooling.avgForward(x, kernel: k, stride: s, padding: p, outShape: outShape, into: out.storage.pointer)
+            return out
+        case let .avgPool2dBackward(k, s, p):
+            let out = allocate()
+            Pooling.avgBackward(x, inputShape: outShape, kernel: k, stride: s, padding: p, into: out.storage.pointer)
+            return out
+
+        case .batchStatistics:
+            let out = allocate()
+            Normalization.statistics(x, into: out.storage.pointer)
+            return out
+        case .batchStatisticsBackward:
+            let out = allocate()
+            Normalization.statisticsBackward(x, inputs[1], inputs[2], into: out.storage.pointer)
+            return out
+        case let .batchNorm(eps, affine):
+            let out = allocate()
+            Normalization.normalize(
+                x, mean: inputs[1], variance: inputs[2], weight: affine ? inputs[3] : nil, bias: affine ? inputs[4] : nil,
+                eps: eps, into: out.storage.pointer)
+            return out
+        case .batchNormBackwardReduce(let eps):
+            let out = allocate()
+            Normalization.backwardReduce(x, inputs[1], mean: inputs[2], variance: inputs[3], eps: eps, into: out.storage.pointer)
+            return out
+        case .batchNormBackwardInput:
+            let out = allocate()
+            Normalization.scaleChannels(x, scale: inputs[1], into: out.storage.pointer)
+            return out
+        case let .layerNorm(normalizedShape, eps, affine):
+            let out = allocate()
+            Normalization.layerNorm(
+                x, rowSize: normalizedShape.reduce(1, *), weight: affine ? inputs[1] : nil, bias: affine ? inputs[2] : nil,
+                eps: eps, into: out.storage.pointer)
+            return out
+        case let .layerNormBackward(normalizedShape, eps, affine):
+            let out = allocate()
+            Normalization.layerNormBackward(
+                x, inputs[1], rowSize: normalizedShape.reduce(1, *), weight: affine ? inputs[2] : nil, eps: eps,
+                into: out.storage.pointer)
+            return out
+
         case .crossEntropy:
             let labels = try Softmax.labels(inputs[1], classes: x.shape[1])
             let out = allocate()
@@ -204,6 +310,21 @@ extension Op {
             let out = allocate()
             Softmax.crossEntropyBackward(x, labels, into: out.storage.pointer)
             return out
+        case .nllLoss:
+            let labels = try Softmax.labels(inputs[1], classes: x.shape[1])
+            let out = allocate()
+            out.storage.pointer[0] = Losses.nll(x, labels)
+            return out
+        case .nllLossBackward:
+            let labels = try Softmax.labels(inputs[1], classes: x.shape[1])
+            let out = allocate()
+            Losses.nllBackward(rows: x.shape[0], classes: x.shape[1], labels, into: out.storage.pointer)
+            return out
+        case .binaryCrossEntropyWithLogits:
+            let out = allocate()
+            out.storage.pointer[0] = Losses.binaryCrossEntropyWithLogits(x, inputs[1])
+            return out
+
         case .bernoulliMask(let p):
             guard p >= 0 && p <= 1 else { throw ValueRuleError("dropout probability \(p) is not in [0, 1]") }
             let out = allocate()
@@ -230,7 +351,15 @@ extension Op {
             guard inputs.count == 2 else { return nil }
             let a = inputs[0].shape, b = inputs[1].shape
             return a.count == 2 && b.count == 2 && a[1] == b[0] ? [a[0], b[1]] : nil
-        default:
+        case .less, .greater, .equal, .clampBackward, .leakyReluBackward, .geluBackward, .abs, .sign, .leakyRelu,
+            .gelu, .clamp, .sum, .mean, .max, .argmax, .expandLike, .maxBackward, .reshape, .flatten, .reshapeLike,
+            .transpose, .broadcastLike, .reduceLike, .narrow, .narrowBackward, .permute, .squeeze, .unsqueeze,
+            .indexSelect, .indexSelectBackward, .cat, .catBackward, .stack, .embedding, .embeddingBackward, .linear,
+            .softmax, .logSoftmax, .conv2d, .conv2dBackwardInput, .conv2dBackwardWeight, .maxPool2d,
+            .maxPool2dBackward, .avgPool2d, .avgPool2dBackward, .batchStatistics, .batchStatisticsBackward,
+            .batchNorm, .batchNormBackwardReduce, .batchNormBackwardInput, .movingAverage, .layerNorm,
+            .layerNormBackward, .crossEntropy, .crossEntropyBackward, .nllLoss, .nllLossBackward,
+            .binaryCrossEntropyWithLogits, .bernoulliMask, .fusedElementwise:
             return nil
         }
     }

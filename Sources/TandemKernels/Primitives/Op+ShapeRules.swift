@@ -17,15 +17,19 @@ extension Op {
     /// checks what it can and leaves the rest unknown. Eager calls it with concrete shapes before
     /// computing; the graph calls it when a node is added and again at run time.
     public func outputShape(_ shapes: [[Int]]) throws -> [Int] {
+        guard arity >= 1 else { throw ShapeRuleError("needs at least one input (count \(arity))") }
         guard shapes.count == arity else {
             throw ShapeRuleError("expects \(arity) inputs, got \(shapes.count)")
         }
         let x = shapes[0]
         switch self {
-        case .add, .sub, .mul, .div, .reluBackward:
+        case .add, .sub, .mul, .div, .less, .greater, .equal, .reluBackward, .clampBackward, .leakyReluBackward,
+            .geluBackward:
             return try broadcastShapes(x, shapes[1])
-        case .neg, .relu, .sigmoid, .tanh, .exp, .log, .sqrt, .addScalar, .mulScalar, .pow,
-            .bernoulliMask, .zerosLike, .fusedElementwise:
+        case .clamp(nil, nil):
+            throw ShapeRuleError("at least one of min and max must be given")
+        case .neg, .relu, .sigmoid, .tanh, .exp, .log, .sqrt, .abs, .sign, .leakyRelu, .gelu, .clamp, .addScalar,
+            .mulScalar, .pow, .bernoulliMask, .zerosLike, .fusedElementwise:
             return x
 
         case let .sum(dim, keepDim), let .mean(dim, keepDim), let .max(dim, keepDim):
@@ -51,7 +55,7 @@ extension Op {
             let fits = x.count <= like.count && zip(x.reversed(), like.reversed()).allSatisfy { a, b in
                 a == b || a == 1 || a == unknownDim || b == unknownDim
             }
-            guard fits else { throw ShapeRuleError("cannot broadcast \(formatShape(x)) to \(formatShape(like))") }
+            guard fits else { throw ShapeRuleError("cannot broadcast \(shapeText(x)) to \(shapeText(like))") }
             return like
         case .reshapeLike:
             if let a = knownCount(x), let b = knownCount(shapes[1]), a != b {
@@ -62,7 +66,7 @@ extension Op {
             let target = shapes[1]
             let merged = try broadcastShapes(x, target)
             if merged.count != x.count || zip(merged, x).contains(where: { $0 != $1 && $1 != unknownDim }) {
-                throw ShapeRuleError("cannot sum \(formatShape(x)) down to \(formatShape(target))")
+                throw ShapeRuleError("cannot sum \(shapeText(x)) down to \(shapeText(target))")
             }
             return target
 
@@ -89,6 +93,65 @@ extension Op {
             var out = x
             out.swapAt(a, b)
             return out
+        case let .narrow(dim, start, length):
+            return try narrowShape(x, dim: dim, start: start, length: length)
+        case let .narrowBackward(dim, start, length):
+            try requireCompatible(x, try narrowShape(shapes[1], dim: dim, start: start, length: length), "the gradient")
+            return shapes[1]
+        case .permute(let dims):
+            guard dims.count == x.count else {
+                throw ShapeRuleError("dims \(formatShape(dims)) do not match the input's \(x.count) dimensions")
+            }
+            let axes = try dims.map { try normalize($0, rank: x.count) }
+            guard Set(axes).count == axes.count else { throw ShapeRuleError("dims \(formatShape(dims)) repeat a dimension") }
+            return axes.map { x[$0] }
+        case .squeeze(let dim):
+            if x.isEmpty {
+                _ = try normalize(dim, rank: 1)
+                return x
+            }
+            let axis = try normalize(dim, rank: x.count)
+            if x[axis] == unknownDim {
+                throw ShapeRuleError("cannot squeeze dimension \(dim) of unknown size (it is removed only when its size is 1)")
+            }
+            var out = x
+            if x[axis] == 1 { out.remove(at: axis) }
+            return out
+        case .unsqueeze(let dim):
+            var out = x
+            out.insert(1, at: try normalize(dim, rank: x.count + 1))
+            return out
+
+        case .indexSelect(let dim):
+            return try indexSelectShape(x, index: shapes[1], dim: dim)
+        case .indexSelectBackward(let dim):
+            try requireCompatible(x, try indexSelectShape(shapes[2], index: shapes[1], dim: dim), "the gradient")
+            return shapes[2]
+        case .cat(let dim, _):
+            return try catShape(shapes, dim: dim)
+        case let .catBackward(dim, index, count):
+            guard index >= 0 && index < count else { throw ShapeRuleError("input \(index) of \(count) does not exist") }
+            try requireCompatible(x, try catShape(Array(shapes.dropFirst()), dim: dim), "the gradient")
+            return shapes[index + 1]
+        case let .stack(dim, count):
+            for (i, shape) in shapes.enumerated() where !compatible(shape, x) {
+                throw ShapeRuleError("input \(i) has shape \(shapeText(shape)) but input 0 has \(shapeText(x)): all must match")
+            }
+            var out = x
+            for shape in shapes { out = zip(out, shape).map { $0 == unknownDim ? $1 : $0 } }
+            out.insert(count, at: try normalize(dim, rank: x.count + 1))
+            return out
+        case .embedding:
+            let weight = shapes[1]
+            guard weight.count == 2 else {
+                throw ShapeRuleError("weight must have shape [numEmbeddings, embeddingDim], not \(shapeText(weight))")
+            }
+            return x + [weight[1]]
+        case .embeddingBackward:
+            let like = shapes[2]
+            guard like.count == 2 else { throw ShapeRuleError("weight must have shape [numEmbeddings, embeddingDim]") }
+            try requireCompatible(x, shapes[1] + [like[1]], "the gradient")
+            return like
 
         case .matmul:
             return try matmulShape(x, shapes[1])
@@ -113,22 +176,70 @@ extension Op {
         case .conv2dBackwardWeight:
             return shapes[2]
         case let .maxPool2d(k, s):
-            guard x.count == 4 else { throw ShapeRuleError("expects an NCHW input of rank 4") }
-            guard k > 0, s > 0 else { throw ShapeRuleError("kernel size and stride must be positive") }
-            func pooled(_ n: Int) throws -> Int {
-                if n == unknownDim { return unknownDim }
-                guard n >= k else { throw ShapeRuleError("kernel \(k) is larger than the input (\(n))") }
-                return (n - k) / s + 1
-            }
-            return [x[0], x[1], try pooled(x[2]), try pooled(x[3])]
+            return try poolShape(x, kernel: k, stride: s, padding: 0)
         case .maxPool2dBackward:
             return shapes[1]
-        case .crossEntropy, .crossEntropyBackward:
+        case let .avgPool2d(k, s, p):
+            return try poolShape(x, kernel: k, stride: s, padding: p)
+        case let .avgPool2dBackward(k, s, p):
+            try requireCompatible(x, try poolShape(shapes[1], kernel: k, stride: s, padding: p), "the gradient")
+            return shapes[1]
+
+        case .batchStatistics:
+            try requireChannels(x)
+            let perChannel = x[0] == unknownDim || x.dropFirst(2).contains(unknownDim) ? nil : x[0] * x.dropFirst(2).reduce(1, *)
+            if perChannel == 1 {
+                throw ShapeRuleError("expected more than 1 value per channel when training, got input of shape \(shapeText(x))")
+            }
+            return [3, x[1]]
+        case .batchStatisticsBackward:
+            try requireChannels(shapes[1])
+            try requireCompatible(x, [3, shapes[1][1]], "the gradient")
+            try requireCompatible(shapes[2], [3, shapes[1][1]], "the statistics")
+            return shapes[1]
+        case .batchNorm(_, let affine):
+            try requireChannels(x)
+            let names = affine ? ["mean", "variance", "weight", "bias"] : ["mean", "variance"]
+            for (name, shape) in zip(names, shapes.dropFirst()) {
+                try requireCompatible(shape, [x[1]], "the \(name) (one value per channel of the input)")
+            }
+            return x
+        case .batchNormBackwardReduce:
+            try requireChannels(shapes[1])
+            try requireCompatible(x, shapes[1], "the gradient")
+            try requireCompatible(shapes[2], [shapes[1][1]], "the mean")
+            try requireCompatible(shapes[3], [shapes[1][1]], "the variance")
+            return [2, shapes[1][1]]
+        case .batchNormBackwardInput:
+            try requireChannels(x)
+            try requireCompatible(shapes[1], [x[1]], "the scale")
+            return x
+        case .movingAverage:
+            try requireCompatible(shapes[1], x, "the statistic")
+            return x
+        case let .layerNorm(normalizedShape, _, affine):
+            try checkLayerNorm(x, normalizedShape)
+            if affine {
+                try requireCompatible(shapes[1], normalizedShape, "the weight")
+                try requireCompatible(shapes[2], normalizedShape, "the bias")
+            }
+            return x
+        case let .layerNormBackward(normalizedShape, _, affine):
+            try checkLayerNorm(shapes[1], normalizedShape)
+            try requireCompatible(x, shapes[1], "the gradient")
+            if affine { try requireCompatible(shapes[2], normalizedShape, "the weight") }
+            return shapes[1]
+
+        case .crossEntropy, .crossEntropyBackward, .nllLoss, .nllLossBackward:
             let labels = shapes[1]
-            guard x.count == 2 else { throw ShapeRuleError("expects logits of shape [batch, classes]") }
+            guard x.count == 2 else { throw ShapeRuleError("expects \(kind == .nllLoss ? "log-probabilities" : "logits") of shape [batch, classes]") }
             guard labels.count == 1 else { throw ShapeRuleError("expects labels of shape [batch]") }
-            try requireEqual(x[0], labels[0], "batch of logits (\(x[0])) and labels (\(labels[0])) differ")
-            if case .crossEntropyBackward = self { return x }
+            try requireEqual(x[0], labels[0], "batch of \(kind == .nllLoss ? "log-probabilities" : "logits") (\(x[0])) and labels (\(labels[0])) differ")
+            return kind == .crossEntropy || kind == .nllLoss ? [] : x
+        case .binaryCrossEntropyWithLogits:
+            guard compatible(x, shapes[1]) else {
+                throw ShapeRuleError("targets of shape \(shapeText(shapes[1])) must have the shape of the logits \(shapeText(x))")
+            }
             return []
         }
     }
@@ -147,13 +258,10 @@ extension Op {
         var kept = like, removed = like
         kept[axis] = 1
         removed.remove(at: axis)
-        func matches(_ expected: [Int]) -> Bool {
-            g.count == expected.count && zip(g, expected).allSatisfy { $0 == $1 || $0 == unknownDim || $1 == unknownDim }
-        }
-        guard matches(keepDim ? kept : removed) || matches(keepDim ? removed : kept) else {
+        guard compatible(g, keepDim ? kept : removed) || compatible(g, keepDim ? removed : kept) else {
             throw ShapeRuleError(
-                "gradient has shape \(formatShape(g)) but the reduction of \(formatShape(like)) along dim \(dim) has shape "
-                    + formatShape(keepDim ? kept : removed))
+                "gradient has shape \(shapeText(g)) but the reduction of \(shapeText(like)) along dim \(dim) has shape "
+                    + shapeText(keepDim ? kept : removed))
         }
     }
 
@@ -171,66 +279,81 @@ extension Op {
         }
         return [x[0], w[0], try out(x[2], w[2]), try out(x[3], w[3])]
     }
-}
 
-/// NumPy broadcasting of two shapes (with `unknownDim` for dims known only at run time).
-public func broadcastShapes(_ a: [Int], _ b: [Int]) throws -> [Int] {
-    if a == b { return a }
-    let rank = Swift.max(a.count, b.count)
-    var out = [Int](repeating: 1, count: rank)
-    for i in 0..<rank {
-        let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
-        let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-        if da == db || db == 1 {
-            out[i] = da
-        } else if da == 1 {
-            out[i] = db
-        } else if da == unknownDim || db == unknownDim {
-            out[i] = da == unknownDim ? db : da
-        } else {
-            throw ShapeRuleError("shapes cannot be broadcast together (dimension \(i): \(da) vs \(db))")
+    private func poolShape(_ x: [Int], kernel k: Int, stride s: Int, padding p: Int) throws -> [Int] {
+        guard x.count == 4 else { throw ShapeRuleError("expects an NCHW input of rank 4, got \(shapeText(x))") }
+        guard k > 0, s > 0 else { throw ShapeRuleError("kernel size (\(k)) and stride (\(s)) must be positive") }
+        guard p >= 0 && p <= k / 2 else {
+            throw ShapeRuleError("padding (\(p)) must be between 0 and half the kernel size (\(k / 2))")
+        }
+        return [x[0], x[1],
+                try slidingWindowSize(x[2], kernel: k, stride: s, padding: p),
+                try slidingWindowSize(x[3], kernel: k, stride: s, padding: p)]
+    }
+
+    private func narrowShape(_ x: [Int], dim: Int, start: Int, length: Int) throws -> [Int] {
+        let axis = try normalize(dim, rank: x.count)
+        guard length >= 0 else { throw ShapeRuleError("length must not be negative (got \(length))") }
+        let size = x[axis]
+        if size != unknownDim {
+            let first = start < 0 ? start + size : start
+            guard first >= 0 && first <= size else {
+                throw ShapeRuleError("start \(start) is out of range for dimension \(dim) of size \(size)")
+            }
+            guard length <= size - first else {  // not first + length, which could overflow
+                throw ShapeRuleError("start (\(start)) + length (\(length)) exceeds dimension \(dim) of size \(size)")
+            }
+        }
+        var out = x
+        out[axis] = length
+        return out
+    }
+
+    private func indexSelectShape(_ x: [Int], index: [Int], dim: Int) throws -> [Int] {
+        guard index.count == 1 else {
+            throw ShapeRuleError("index must be a rank-1 tensor of whole numbers, not of shape \(shapeText(index))")
+        }
+        var out = x
+        out[try normalize(dim, rank: x.count)] = index[0]
+        return out
+    }
+
+    private func catShape(_ shapes: [[Int]], dim: Int) throws -> [Int] {
+        let first = shapes[0]
+        guard !first.isEmpty else { throw ShapeRuleError("cannot join rank-0 values (use stack)") }
+        let axis = try normalize(dim, rank: first.count)
+        var out = first
+        for (i, shape) in shapes.enumerated().dropFirst() {
+            var a = shape, b = first
+            guard a.count == b.count else {
+                throw ShapeRuleError("input \(i) has rank \(a.count) but input 0 has rank \(b.count)")
+            }
+            a[axis] = 0
+            b[axis] = 0
+            guard compatible(a, b) else {
+                throw ShapeRuleError(
+                    "input \(i) has shape \(shapeText(shape)) but input 0 has \(shapeText(first)): "
+                        + "sizes must match except in dimension \(dim)")
+            }
+            for d in out.indices where d != axis && out[d] == unknownDim { out[d] = shape[d] }
+            out[axis] = out[axis] == unknownDim || shape[axis] == unknownDim ? unknownDim : out[axis] + shape[axis]
+        }
+        return out
+    }
+
+    private func requireChannels(_ x: [Int]) throws {
+        guard x.count >= 2 else {
+            throw ShapeRuleError("expects input of shape [N, C] or [N, C, H, W] (channels in dim 1), got \(shapeText(x))")
         }
     }
-    return out
-}
 
-/// The output shape of a (batched) matrix product.
-func matmulShape(_ a: [Int], _ b: [Int]) throws -> [Int] {
-    guard a.count >= 2, b.count >= 2 else {
-        throw ShapeRuleError("expects operands of rank 2 or more")
-    }
-    try requireEqual(a[a.count - 1], b[b.count - 2], "inner dimensions differ (\(a[a.count - 1]) vs \(b[b.count - 2]))")
-    let batchA = Array(a.dropLast(2)), batchB = Array(b.dropLast(2))
-    let batch: [Int]
-    if batchA.isEmpty {
-        batch = batchB
-    } else if batchB.isEmpty {
-        batch = batchA
-    } else {
-        guard batchA.count == batchB.count else {
-            throw ShapeRuleError("batch dimensions differ (\(formatShape(batchA)) vs \(formatShape(batchB)))")
+    private func checkLayerNorm(_ x: [Int], _ normalizedShape: [Int]) throws {
+        guard !normalizedShape.isEmpty, normalizedShape.allSatisfy({ $0 > 0 }) else {
+            throw ShapeRuleError("normalizedShape \(shapeText(normalizedShape)) must hold one or more positive sizes")
         }
-        for (x, y) in zip(batchA, batchB) {
-            try requireEqual(x, y, "batch dimensions differ (\(formatShape(batchA)) vs \(formatShape(batchB)))")
+        guard x.count >= normalizedShape.count, compatible(Array(x.suffix(normalizedShape.count)), normalizedShape) else {
+            throw ShapeRuleError(
+                "expected input with shape [*, \(normalizedShape.map(String.init).joined(separator: ", "))], got \(shapeText(x))")
         }
-        batch = zip(batchA, batchB).map { $0 == unknownDim ? $1 : $0 }
     }
-    return batch + [a[a.count - 2], b[b.count - 1]]
-}
-
-/// Normalises a possibly negative dimension index against a rank.
-public func normalize(_ dim: Int, rank: Int) throws -> Int {
-    let axis = dim < 0 ? dim + rank : dim
-    guard axis >= 0 && axis < rank else {
-        throw ShapeRuleError("dimension \(dim) is out of range for rank \(rank)")
-    }
-    return axis
-}
-
-private func requireEqual(_ a: Int, _ b: Int, _ reason: @autoclosure () -> String) throws {
-    if a != b && a != unknownDim && b != unknownDim { throw ShapeRuleError(reason()) }
-}
-
-private func knownCount(_ shape: [Int]) -> Int? {
-    shape.contains(unknownDim) ? nil : shape.reduce(1, *)
 }

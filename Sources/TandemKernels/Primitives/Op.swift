@@ -1,61 +1,13 @@
-/// An activation applied inside a fused kernel.
-public enum Activation: String, Hashable, Sendable, CaseIterable {
-    /// No activation: the affine result as is.
-    case identity
-    /// max(0, x).
-    case relu
-    /// 1 / (1 + exp(-x)).
-    case sigmoid
-    /// The hyperbolic tangent.
-    case tanh
-}
-
-/// One step of a fused chain of unary elementwise ops (see `Op.fusedElementwise`).
-public enum ElementwiseStep: Hashable, Sendable {
-    /// The step of the ``Op`` case of the same name (``Op/neg``, ``Op/relu``, ...).
-    case neg, relu, sigmoid, tanh, exp, log, sqrt
-    /// The step of the ``Op`` case of the same name, with its constant (``Op/addScalar(_:)``, ...).
-    case addScalar(Float), mulScalar(Float), pow(Float)
-
-    /// The primitive this step performs on its own.
-    public var op: Op {
-        switch self {
-        case .neg: return .neg
-        case .relu: return .relu
-        case .sigmoid: return .sigmoid
-        case .tanh: return .tanh
-        case .exp: return .exp
-        case .log: return .log
-        case .sqrt: return .sqrt
-        case .addScalar(let s): return .addScalar(s)
-        case .mulScalar(let s): return .mulScalar(s)
-        case .pow(let p): return .pow(p)
-        }
-    }
-
-    /// The step for a unary elementwise primitive, or nil if `op` is not one.
-    public init?(_ op: Op) {
-        switch op {
-        case .neg: self = .neg
-        case .relu: self = .relu
-        case .sigmoid: self = .sigmoid
-        case .tanh: self = .tanh
-        case .exp: self = .exp
-        case .log: self = .log
-        case .sqrt: self = .sqrt
-        case .addScalar(let s): self = .addScalar(s)
-        case .mulScalar(let s): self = .mulScalar(s)
-        case .pow(let p): self = .pow(p)
-        default: return nil
-        }
-    }
-}
-
 /// The primitive table: every operation Tandem can compute, defined once.
 ///
-/// Each case has a shape rule (`Op+ShapeRules.swift`), a forward kernel (`Op+Forward.swift`,
-/// dispatching to `Kernels/`) and a gradient rule (`Op+Gradients.swift`) written against
-/// `TensorExpression`, so the eager `Tensor` and the graph `Node` share all three.
+/// Each case has, each in one exhaustive `switch` (so the compiler lists every place a new case
+/// must be handled):
+/// - its name and attributes (`Op+Kind.swift`, `Op+Serialization.swift`: how files store it),
+/// - its facts (`Op+Facts.swift`: arity, views, elementwise, shape-only inputs, what backward reads),
+/// - its shape rule (`Op+ShapeRules.swift`),
+/// - its forward kernel (`Op+Forward.swift`, dispatching to `Kernels/`),
+/// - its gradient rule (`Op+Gradients.swift`), written against `TensorExpression`,
+/// so the eager `Tensor` and the graph `Node` share all of them.
 ///
 /// Inputs are listed in the comment of each case. "like" inputs are used only for their shape at
 /// run time, which lets gradient rules work on graphs whose batch dimension is unknown.
@@ -69,6 +21,13 @@ public enum Op: Hashable, Sendable, CustomStringConvertible {
     case mul
     /// (a, b): a / b.
     case div
+    /// (a, b): 1 where a < b, else 0 (no gradient).
+    case less
+    /// (a, b): 1 where a > b, else 0 (no gradient).
+    case greater
+    /// (a, b): 1 where a == b, else 0 (no gradient).
+    case equal
+
     // Elementwise unary.
     /// (x): -x.
     case neg
@@ -84,14 +43,30 @@ public enum Op: Hashable, Sendable, CustomStringConvertible {
     case log
     /// (x): the square root.
     case sqrt
-    /// x + s.
+    /// (x): |x|.
+    case abs
+    /// (x): 1 for x > 0, -1 for x < 0, 0 at 0 (no gradient).
+    case sign
+    /// (x): x for x > 0, else x * negativeSlope.
+    case leakyRelu(negativeSlope: Float)
+    /// (x): x * Φ(x), Φ the standard normal CDF (the exact erf form of GELU).
+    case gelu
+    /// (x): x limited to [min, max] (a nil bound does not limit).
+    case clamp(min: Float?, max: Float?)
+    /// (x): x + s.
     case addScalar(Float)
-    /// x * s.
+    /// (x): x * s.
     case mulScalar(Float)
-    /// x ^ p.
+    /// (x): x ^ p.
     case pow(Float)
-    /// (g, x) -> g where x > 0, else 0: the adjoint of relu.
+    /// (g, y) -> g where y > 0, else 0: the adjoint of relu, from its output (or input: same sign).
     case reluBackward
+    /// (g, x) -> g where min < x < max, else 0: the adjoint of clamp (PyTorch's choice at the bounds).
+    case clampBackward(min: Float?, max: Float?)
+    /// (g, x) -> g where x > 0, else g * negativeSlope: the adjoint of leakyRelu.
+    case leakyReluBackward(negativeSlope: Float)
+    /// (g, x) -> g * (Φ(x) + x φ(x)): the adjoint of gelu.
+    case geluBackward
 
     // Reductions over all elements (dim nil) or one dimension.
     /// (x): the sum over all elements, or along `dim` (kept with size 1 when `keepDim`).
@@ -100,7 +75,7 @@ public enum Op: Hashable, Sendable, CustomStringConvertible {
     case mean(dim: Int?, keepDim: Bool)
     /// (x): the maximum over all elements, or along `dim` (kept with size 1 when `keepDim`).
     case max(dim: Int?, keepDim: Bool)
-    /// The index of the largest element along `dim`, as a float.
+    /// (x): the index of the largest element along `dim`, as a float.
     case argmax(dim: Int)
     /// (g, like): broadcasts g back over the dims a sum (or mean, scaled by 1/n) removed.
     case expandLike(dim: Int?, keepDim: Bool, mean: Bool)
@@ -120,6 +95,32 @@ public enum Op: Hashable, Sendable, CustomStringConvertible {
     case broadcastLike
     /// (x, like): x summed down to like's shape: the adjoint of broadcasting.
     case reduceLike
+    /// (x): `length` elements of `dim` from `start` (negative: from the end), a view.
+    case narrow(dim: Int, start: Int, length: Int)
+    /// (g, like): zeros shaped like `like` with g placed where `narrow` took it from.
+    case narrowBackward(dim: Int, start: Int, length: Int)
+    /// (x): the dimensions reordered, output dim i being input dim `dims[i]`, a view.
+    case permute([Int])
+    /// (x): removes `dim` if its size is 1 (otherwise x as is, as PyTorch), a view.
+    case squeeze(dim: Int)
+    /// (x): inserts a dimension of size 1 at `dim` (of the output's rank), a view.
+    case unsqueeze(dim: Int)
+
+    // Gathering and joining.
+    /// (x, index): the entries of x at `index` (rank 1, whole numbers) along `dim`.
+    case indexSelect(dim: Int)
+    /// (g, index, like): zeros shaped like `like` with g's slices added at `index` along `dim`.
+    case indexSelectBackward(dim: Int)
+    /// (x0, ..., x[count-1]): the inputs joined along `dim` (equal sizes elsewhere).
+    case cat(dim: Int, count: Int)
+    /// (g, x0, ..., x[count-1]): the part of g that `cat` took from input `index` (a view).
+    case catBackward(dim: Int, index: Int, count: Int)
+    /// (x0, ..., x[count-1]): the inputs (all one shape) stacked along a new `dim`.
+    case stack(dim: Int, count: Int)
+    /// (indices, weight [V, D]): weight's rows at `indices` (any shape), shaped indices + [D].
+    case embedding
+    /// (g, indices, like): zeros shaped like the weight with g's rows added at `indices`.
+    case embeddingBackward
 
     // Linear algebra.
     /// (a, b): [..., m, k] x [..., k, n]; batch dims must match or one side is a matrix.
@@ -144,10 +145,46 @@ public enum Op: Hashable, Sendable, CustomStringConvertible {
     case maxPool2d(kernelSize: Int, stride: Int)
     /// (g, x): routes each window's gradient to its maximum.
     case maxPool2dBackward(kernelSize: Int, stride: Int)
+    /// (x [N, C, H, W]): the mean of each window, zero padding counted (PyTorch's defaults).
+    case avgPool2d(kernelSize: Int, stride: Int, padding: Int)
+    /// (g, like): spreads each window's gradient evenly over the window.
+    case avgPool2dBackward(kernelSize: Int, stride: Int, padding: Int)
+
+    // Normalisation.
+    /// (x [N, C, *]): [3, C] per-channel statistics over every dim but 1: the mean, the biased
+    /// variance (for normalising) and the unbiased variance (for running statistics, as PyTorch).
+    case batchStatistics
+    /// (g [3, C], x, y): the gradient of batchStatistics (y its output).
+    case batchStatisticsBackward
+    /// (x [N, C, *], mean [C], variance [C], weight [C], bias [C]): (x - mean) / sqrt(variance +
+    /// eps) * weight + bias per channel; weight and bias only when `affine`.
+    case batchNorm(eps: Float, affine: Bool)
+    /// (g, x, mean, variance): [2, C]: per channel, the sum of g and of g * (x - mean) / sqrt(variance + eps).
+    case batchNormBackwardReduce(eps: Float)
+    /// (g [N, C, *], scale [C]): g * scale per channel (the input gradient of batchNorm).
+    case batchNormBackwardInput
+    /// (running, statistic): (1 - momentum) * running + momentum * statistic, the new value of a
+    /// running statistic (no gradient: it is assigned, not differentiated).
+    case movingAverage(momentum: Float)
+    /// (x [..., normalizedShape], weight, bias): each sample normalised over its trailing
+    /// `normalizedShape` dims, then * weight + bias (both shaped `normalizedShape`) when `affine`.
+    case layerNorm(normalizedShape: [Int], eps: Float, affine: Bool)
+    /// (g, x, weight): the gradient of layerNorm with respect to x (weight only when `affine`).
+    case layerNormBackward(normalizedShape: [Int], eps: Float, affine: Bool)
+
+    // Losses.
     /// (logits [N, C], labels [N]): mean over the batch of -log softmax(logits)[label].
     case crossEntropy
     /// (logits, labels): (softmax(logits) - onehot(labels)) / N, the gradient of crossEntropy.
     case crossEntropyBackward
+    /// (logProbs [N, C], labels [N]): mean over the batch of -logProbs[label].
+    case nllLoss
+    /// (like [N, C], labels): -onehot(labels) / N, the gradient of nllLoss.
+    case nllLossBackward
+    /// (logits, targets), one shape: mean of max(x, 0) - x t + log(1 + exp(-|x|)).
+    case binaryCrossEntropyWithLogits
+
+    // Sources of values.
     /// (x): a mask shaped like x, each element 1 / (1 - p) with probability 1 - p, else 0, drawn
     /// from the global generator (see `manualSeed`). Stateful: every evaluation draws anew.
     case bernoulliMask(p: Float)
@@ -155,117 +192,4 @@ public enum Op: Hashable, Sendable, CustomStringConvertible {
     case zerosLike
     /// (x): a chain of unary elementwise steps computed in one pass over memory.
     case fusedElementwise([ElementwiseStep])
-
-    /// The op's name as shown in errors, graphs and reports (PyTorch's spelling where it has one).
-    public var name: String {
-        switch self {
-        case .add: return "add"
-        case .sub: return "sub"
-        case .mul: return "mul"
-        case .div: return "div"
-        case .neg: return "neg"
-        case .relu: return "relu"
-        case .sigmoid: return "sigmoid"
-        case .tanh: return "tanh"
-        case .exp: return "exp"
-        case .log: return "log"
-        case .sqrt: return "sqrt"
-        case .addScalar: return "add_scalar"
-        case .mulScalar: return "mul_scalar"
-        case .pow: return "pow"
-        case .reluBackward: return "relu_backward"
-        case .sum: return "sum"
-        case .mean: return "mean"
-        case .max: return "max"
-        case .argmax: return "argmax"
-        case .expandLike: return "expand_like"
-        case .maxBackward: return "max_backward"
-        case .reshape: return "reshape"
-        case .flatten: return "flatten"
-        case .reshapeLike: return "reshape_like"
-        case .transpose: return "transpose"
-        case .broadcastLike: return "broadcast_like"
-        case .reduceLike: return "sum_to_shape"
-        case .matmul: return "matmul"
-        case .linear: return "linear"
-        case .softmax: return "softmax"
-        case .logSoftmax: return "log_softmax"
-        case .conv2d: return "conv2d"
-        case .conv2dBackwardInput: return "conv2d_backward_input"
-        case .conv2dBackwardWeight: return "conv2d_backward_weight"
-        case .maxPool2d: return "max_pool2d"
-        case .maxPool2dBackward: return "max_pool2d_backward"
-        case .crossEntropy: return "cross_entropy"
-        case .crossEntropyBackward: return "cross_entropy_backward"
-        case .bernoulliMask: return "bernoulli_mask"
-        case .zerosLike: return "zeros_like"
-        case .fusedElementwise: return "fused_elementwise"
-        }
-    }
-
-    /// The name with its attributes, for example `sum(dim: 1, keepDim: true)`.
-    public var description: String {
-        switch self {
-        case .addScalar(let s), .mulScalar(let s): return "\(name)(\(s))"
-        case .pow(let p): return "pow(\(p))"
-        case let .sum(dim, keepDim), let .mean(dim, keepDim), let .max(dim, keepDim):
-            return dim.map { "\(name)(dim: \($0), keepDim: \(keepDim))" } ?? name
-        case .argmax(let dim): return "argmax(dim: \(dim))"
-        case .reshape(let shape): return "reshape(\(formatShape(shape)))"
-        case .flatten(let start): return "flatten(startDim: \(start))"
-        case let .transpose(a, b): return "transpose(\(a), \(b))"
-        case let .linear(transposed, activation):
-            return "linear(\(transposed ? "x w^T" : "x w") + b, \(activation.rawValue))"
-        case .softmax(let dim), .logSoftmax(let dim): return "\(name)(dim: \(dim))"
-        case let .conv2d(stride, padding): return "conv2d(stride: \(stride), padding: \(padding))"
-        case let .maxPool2d(k, s): return "max_pool2d(kernel: \(k), stride: \(s))"
-        case .bernoulliMask(let p): return "bernoulli_mask(p: \(p))"
-        case .fusedElementwise(let steps):
-            return "fused(" + steps.map { $0.op.description }.joined(separator: " -> ") + ")"
-        default: return name
-        }
-    }
-
-    /// How many inputs the op takes.
-    public var arity: Int {
-        switch self {
-        case .linear, .conv2dBackwardInput, .conv2dBackwardWeight: return 3
-        case .add, .sub, .mul, .div, .reluBackward, .expandLike, .maxBackward, .reshapeLike,
-            .broadcastLike, .reduceLike, .matmul, .conv2d, .maxPool2dBackward, .crossEntropy,
-            .crossEntropyBackward:
-            return 2
-        default: return 1
-        }
-    }
-
-    /// Whether a gradient can flow through the op (backward-only kernels, argmax, masks and
-    /// zeros have none).
-    public var isDifferentiable: Bool {
-        switch self {
-        case .argmax, .maxBackward, .conv2dBackwardInput, .conv2dBackwardWeight,
-            .maxPool2dBackward, .crossEntropyBackward, .bernoulliMask, .zerosLike:
-            return false
-        default: return true
-        }
-    }
-
-    /// Whether the op draws random numbers, so two evaluations differ: graph passes must not
-    /// fold it into a constant or merge two copies of it.
-    public var isStateful: Bool {
-        if case .bernoulliMask = self { return true }
-        return false
-    }
-
-    /// Whether the output may share storage with the first input (a view): a memory planner must
-    /// keep that input's buffer alive as long as the output lives.
-    public var mayAliasInput: Bool {
-        switch self {
-        case .reshape, .flatten, .reshapeLike, .transpose, .broadcastLike, .reduceLike:
-            return true
-        default: return false
-        }
-    }
-
-    /// Whether the op is a unary elementwise map (a candidate for elementwise fusion).
-    public var isUnaryElementwise: Bool { ElementwiseStep(self) != nil }
 }

@@ -5,7 +5,7 @@
 
 extension TensorExpression {
     @inline(__always)
-    fileprivate func unary(_ op: Op, _ file: StaticString, _ line: UInt) -> Self {
+    func unary(_ op: Op, _ file: StaticString, _ line: UInt) -> Self {
         Self.apply(op, [self], at: SourceLocation(file, line))
     }
 
@@ -80,6 +80,36 @@ extension TensorExpression {
     }
     /// The square root.
     public func sqrt(file: StaticString = #fileID, line: UInt = #line) -> Self { unary(.sqrt, file, line) }
+    /// The absolute value |x| (`torch.abs`); its gradient at 0 is 0, as PyTorch's.
+    public func abs(file: StaticString = #fileID, line: UInt = #line) -> Self { unary(.abs, file, line) }
+    /// 1 where x > 0, -1 where x < 0, 0 at 0 (`torch.sign`; no gradient).
+    public func sign(file: StaticString = #fileID, line: UInt = #line) -> Self { unary(.sign, file, line) }
+    /// x limited to [min, max] (`torch.clamp`); a nil bound does not limit, but at least one must
+    /// be given. The gradient passes where x is strictly inside the bounds.
+    public func clamp(min: Float? = nil, max: Float? = nil, file: StaticString = #fileID, line: UInt = #line) -> Self {
+        unary(.clamp(min: min, max: max), file, line)
+    }
+    /// x where x > 0, else x * negativeSlope (`F.leaky_relu`, default slope 0.01).
+    public func leakyRelu(negativeSlope: Float = 0.01, file: StaticString = #fileID, line: UInt = #line) -> Self {
+        unary(.leakyRelu(negativeSlope: negativeSlope), file, line)
+    }
+    /// x Φ(x), Φ the standard normal CDF: the exact (erf) form of GELU (`F.gelu`, approximate "none").
+    public func gelu(file: StaticString = #fileID, line: UInt = #line) -> Self { unary(.gelu, file, line) }
+
+    // MARK: Comparisons (1 where true, 0 elsewhere; no gradient)
+
+    /// 1 where self < other, else 0, with broadcasting (`torch.lt`).
+    public func less(_ other: Self, file: StaticString = #fileID, line: UInt = #line) -> Self {
+        Self.apply(.less, [self, other], at: SourceLocation(file, line))
+    }
+    /// 1 where self > other, else 0, with broadcasting (`torch.gt`).
+    public func greater(_ other: Self, file: StaticString = #fileID, line: UInt = #line) -> Self {
+        Self.apply(.greater, [self, other], at: SourceLocation(file, line))
+    }
+    /// 1 where self == other, else 0, with broadcasting (`torch.eq`).
+    public func equal(_ other: Self, file: StaticString = #fileID, line: UInt = #line) -> Self {
+        Self.apply(.equal, [self, other], at: SourceLocation(file, line))
+    }
 
     // MARK: Reductions
 

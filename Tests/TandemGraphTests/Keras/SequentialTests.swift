@@ -65,4 +65,17 @@ final class SequentialTests: XCTestCase {
         model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
         XCTAssertThrowsError(try model.fit(NDArray(zeros: [4, 3]), [0, 1], verbose: false))
     }
+
+    /// Layers take their output shapes from the core's shape rules; a rule's error names the layer.
+    func testALayerWhoseShapeRuleFailsIsAnErrorNamingTheLayer() {
+        let model = Sequential([Conv2D(2, kernelSize: 5, name: "stem"), Flatten(), Dense(2)])
+        model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
+        let message = errorMessage { try model.fit(NDArray(zeros: [4, 1, 3, 3]), [0, 1, 0, 1], epochs: 1, verbose: false) }
+        XCTAssertTrue(message?.contains("Conv2D 'stem' (conv2d)") ?? false, message ?? "no error")
+        XCTAssertTrue(message?.contains("kernel 5 is larger than the padded input (3)") ?? false, message ?? "no error")
+        let pooled = Sequential([MaxPooling2D(poolSize: 4), Flatten(), Dense(2)])
+        pooled.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
+        let poolMessage = errorMessage { try pooled.fit(NDArray(zeros: [2, 1, 3, 3]), [0, 1], epochs: 1, verbose: false) }
+        XCTAssertTrue(poolMessage?.contains("MaxPooling2D (max_pool2d): kernel 4 is larger than the input (3)") ?? false, poolMessage ?? "no error")
+    }
 }

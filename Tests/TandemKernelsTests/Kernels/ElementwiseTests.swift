@@ -23,6 +23,12 @@ final class ElementwiseTests: XCTestCase {
         (.pow(0.5), { $0.squareRoot() }, 0...3),
         (.pow(1), { $0 }, -3...3),
         (.pow(1.7), { Foundation.pow($0, 1.7) }, 0...3),
+        (.abs, { Swift.abs($0) }, -3...3),
+        (.sign, { $0 > 0 ? 1 : $0 < 0 ? -1 : 0 }, -3...3),
+        (.leakyRelu(negativeSlope: 0.1), { $0 > 0 ? $0 : 0.1 * $0 }, -3...3),
+        (.clamp(min: -0.5, max: 1), { Swift.min(Swift.max($0, -0.5), 1) }, -3...3),
+        (.clamp(min: nil, max: 0.3), { Swift.min($0, 0.3) }, -3...3),
+        (.clamp(min: -0.2, max: nil), { Swift.max($0, -0.2) }, -3...3),
     ]
 
     private func checkUnary(shape: [Int], view: (NDArray) -> NDArray = { $0 }, tolerance: Float = 1e-5) {
@@ -57,6 +63,27 @@ final class ElementwiseTests: XCTestCase {
         XCTAssertEqual(Array(y[2...]), [1, 1])
     }
 
+    func testGeluMatchesTheNormalCDFComputedWithoutErf() {
+        let x = randomArray([3, 5, 7], in: -6...6, seed: 30)
+        assertClose(try! Op.gelu.evaluate([x]), Naive.unary(x) { $0 * Naive.normalCDF($0) }, tolerance: 1e-6)
+        let edges = NDArray(shape: [5], scalars: [0, -0.0, 10, -10, .nan])
+        let y = try! Op.gelu.evaluate([edges]).scalars
+        XCTAssertEqual(Array(y[0..<4]), [0, 0, 10, 0])
+        XCTAssertTrue(y[4].isNaN)
+    }
+
+    func testNewUnaryOpsAtTheirEdges() {
+        let x = NDArray(shape: [5], scalars: [-0.0, .nan, -.infinity, 2, -3])
+        XCTAssertEqual(try Op.abs.evaluate([x]).scalars[0].bitPattern, Float(0).bitPattern, "abs(-0) is +0")
+        XCTAssertTrue(try Op.abs.evaluate([x]).scalars[1].isNaN)
+        XCTAssertEqual(try Op.abs.evaluate([x]).scalars[2], .infinity)
+        XCTAssertTrue(try Op.clamp(min: 0, max: 1).evaluate([x]).scalars[1].isNaN, "clamp keeps NaN, as PyTorch")
+        XCTAssertTrue(try Op.leakyRelu(negativeSlope: 0.5).evaluate([x]).scalars[1].isNaN)
+        XCTAssertEqual(try Op.sign.evaluate([x]).scalars.enumerated().filter { $0.offset != 1 }.map(\.element), [0, -1, 1, -1])
+        // min > max: every value becomes max, as torch.clamp.
+        XCTAssertEqual(try Op.clamp(min: 2, max: 1).evaluate([x]).scalars.enumerated().filter { $0.offset != 1 }.map(\.element), [1, 1, 1, 1])
+    }
+
     func testReluKeepsNaN() {
         let y = try! Op.relu.evaluate([NDArray(shape: [3], scalars: [.nan, -1, 2])]).scalars
         XCTAssertTrue(y[0].isNaN)
@@ -67,6 +94,17 @@ final class ElementwiseTests: XCTestCase {
 
     private let binaryCases: [(Op, (Float, Float) -> Float)] = [
         (.add, +), (.sub, -), (.mul, *), (.div, /), (.reluBackward, { g, x in x > 0 ? g : 0 }),
+        (.less, { $0 < $1 ? 1 : 0 }), (.greater, { $0 > $1 ? 1 : 0 }), (.equal, { $0 == $1 ? 1 : 0 }),
+        (.clampBackward(min: -0.3, max: 0.4), { g, x in x > -0.3 && x < 0.4 ? g : 0 }),
+        (.clampBackward(min: nil, max: 0.4), { g, x in x < 0.4 ? g : 0 }),
+        (.leakyReluBackward(negativeSlope: 0.2), { g, x in x > 0 ? g : 0.2 * g }),
+        (.geluBackward, { g, x in
+            let d = Double(x)
+            // erf here (Simpson's rule on every element of the large cases would take seconds);
+            // testGeluMatchesTheNormalCDFComputedWithoutErf checks the CDF itself.
+            let cdf = 0.5 * (1 + Foundation.erf(d / 2.0.squareRoot()))
+            return Float(Double(g) * (cdf + d * Foundation.exp(-d * d / 2) / (2 * Double.pi).squareRoot()))
+        }),
     ]
 
     private func checkBinary(_ a: NDArray, _ b: NDArray, file: StaticString = #filePath, line: UInt = #line) {
@@ -123,6 +161,23 @@ final class ElementwiseTests: XCTestCase {
         checkBinary(NDArray(zeros: [0, 3]), randomArray([3], awayFromZero: 0.1, seed: 18))
         checkBinary(NDArray(zeros: [0, 3]), NDArray(zeros: [0, 1]))
         XCTAssertEqual(try Op.add.evaluate([NDArray(zeros: [2, 0]), NDArray(zeros: [1])]).shape, [2, 0])
+    }
+
+    func testMovingAverageIsPyTorchsRunningUpdate() throws {
+        for shape in [[5], [70001]] {
+            let running = randomArray(shape, seed: 31), statistic = randomArray(shape, seed: 32)
+            assertClose(try Op.movingAverage(momentum: 0.1).evaluate([running, statistic]),
+                        Naive.binary(running, statistic) { 0.9 * $0 + 0.1 * $1 })
+        }
+        XCTAssertThrowsError(try Op.movingAverage(momentum: 0.1).evaluate([NDArray(zeros: [3]), NDArray(zeros: [1])]))
+    }
+
+    func testComparisonsWithTiesAndNaN() {
+        let a = NDArray(shape: [5], scalars: [1, 2, 3, .nan, -0.0]), b = NDArray(shape: [5], scalars: [2, 2, 2, 1, 0])
+        XCTAssertEqual(try Op.less.evaluate([a, b]).scalars, [1, 0, 0, 0, 0])
+        XCTAssertEqual(try Op.greater.evaluate([a, b]).scalars, [0, 0, 1, 0, 0])
+        XCTAssertEqual(try Op.equal.evaluate([a, b]).scalars, [0, 1, 0, 0, 1])
+        XCTAssertEqual(try Op.equal.evaluate([a, NDArray(2)]).scalars, [0, 1, 0, 0, 0])
     }
 
     func testBinaryAboveParallelThreshold() {

@@ -1,7 +1,7 @@
 import TandemKernels
 import XCTest
 
-/// Max pooling (`Kernels/Pooling.swift`) against naive loops.
+/// Max and average pooling (`Kernels/Pooling.swift`) against naive loops.
 final class PoolingTests: XCTestCase {
     private let windows: [(kernel: Int, stride: Int)] = [(2, 2), (3, 2), (2, 1), (3, 3), (1, 1)]
 
@@ -54,5 +54,22 @@ final class PoolingTests: XCTestCase {
             let dx = try! Op.maxPool2dBackward(kernelSize: k, stride: s).evaluate([g, x])
             assertClose(naiveScalars(dx), expected, "k \(k) s \(s)")
         }
+    }
+
+    func testAveragePoolingWithPadding() throws {
+        let x = randomArray([2, 3, 7, 6], seed: 6)
+        for (k, s, p) in [(2, 2, 0), (3, 2, 1), (2, 1, 1), (3, 3, 0), (1, 1, 0), (5, 1, 2)] {
+            let op = Op.avgPool2d(kernelSize: k, stride: s, padding: p)
+            let y = try op.evaluate([x])
+            assertClose(y, Naive.avgPool2d(x, kernel: k, stride: s, padding: p), "k \(k) s \(s) p \(p)")
+            // The backward is the adjoint: <avgPool(x), g> = <x, avgPoolBackward(g)> for every x.
+            let g = randomArray(y.shape, seed: 7)
+            let dx = try Op.avgPool2dBackward(kernelSize: k, stride: s, padding: p).evaluate([g, x])
+            let lhs = zip(naiveScalars(y), naiveScalars(g)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let rhs = zip(naiveScalars(x), naiveScalars(dx)).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * Swift.max(1, abs(lhs)))
+        }
+        let big = randomArray([4, 8, 48, 48], seed: 8)
+        assertClose(try Op.avgPool2d(kernelSize: 2, stride: 2, padding: 0).evaluate([big]), Naive.avgPool2d(big, kernel: 2, stride: 2, padding: 0))
     }
 }

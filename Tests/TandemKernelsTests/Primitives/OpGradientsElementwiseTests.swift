@@ -46,6 +46,19 @@ final class OpGradientsElementwiseTests: XCTestCase {
         for op in [Op.log, .sqrt, .pow(0.5), .pow(-1), .pow(-1.5), .pow(2.5)] { checkGradient(op, [positive]) }
     }
 
+    func testActivationsAndClamp() {
+        let kinked = randomArray([2, 3, 5], awayFromZero: 0.1, scale: 2, seed: 16)
+        checkGradient(.abs, [kinked])
+        checkGradient(.leakyRelu(negativeSlope: 0.01), [kinked])
+        checkGradient(.leakyRelu(negativeSlope: 0.3), [kinked])
+        checkGradient(.gelu, [randomArray([2, 3, 5], in: -3...3, seed: 17)])
+        // Values at least 0.05 from every bound, so the steps of eps = 0.01 never cross one.
+        let spread = NDArray(shape: [8], scalars: [-0.9, -0.6, -0.35, -0.1, 0.1, 0.35, 0.6, 0.9])
+        for op in [Op.clamp(min: -0.5, max: 0.5), .clamp(min: nil, max: 0.2), .clamp(min: -0.2, max: nil), .clamp(min: 0.5, max: -0.5)] {
+            checkGradient(op, [spread])
+        }
+    }
+
     func testReluBackwardWithRespectToGradient() {
         // reluBackward(g, x) is linear in g; x (the mask source) gets no gradient.
         let g = randomArray([3, 4], seed: 12), x = randomArray([3, 4], awayFromZero: 0.1, seed: 13)
@@ -60,5 +73,11 @@ final class OpGradientsElementwiseTests: XCTestCase {
         ]
         checkGradient(.fusedElementwise(steps), [randomArray([3, 7], seed: 14)])
         checkGradient(.fusedElementwise([.pow(2), .mulScalar(3)]), [randomArray([5], seed: 15)])
+        // The new steps, on values kept away from their kinks (gelu(3x) + 2 > 1.8 > 0; -x is as
+        // far from 0 as x).
+        checkGradient(.fusedElementwise([.mulScalar(3), .gelu, .addScalar(2), .leakyRelu(0.2), .abs, .clamp(min: nil, max: 50)]),
+                      [randomArray([4, 5], seed: 18)])
+        checkGradient(.fusedElementwise([.neg, .leakyRelu(0.3), .abs, .clamp(min: -9, max: nil)]),
+                      [randomArray([4, 5], awayFromZero: 0.1, seed: 19)])
     }
 }

@@ -5,7 +5,8 @@ import TandemKernels
 ///
 /// Errors follow the frontends' contract: reported to the innermost `checked` scope (so
 /// `checked { }` throws them), after which later ops skip their work and pass a placeholder on.
-struct Value: TensorExpression {
+/// A class, so that `assign` can update a value in place as the eager frontend does.
+final class Value: TensorExpression {
     /// The computed value.
     var array: NDArray
 
@@ -21,5 +22,17 @@ struct Value: TensorExpression {
             ErrorScope.report(error)
             return Value(NDArray(zeros: [0]))
         }
+    }
+
+    /// Replaces the target's values, as the eager frontend does (shape checked).
+    static func assign(_ value: Value, to target: Value, at location: SourceLocation?) {
+        if ErrorScope.hasError { return }
+        guard value.array.shape == target.array.shape else {
+            ErrorScope.report(.shapeMismatch(
+                op: "assign", shapes: [target.array.shape, value.array.shape].map { $0.map(Optional.some) },
+                reason: "shapes differ", location: location))
+            return
+        }
+        target.array = value.array
     }
 }
