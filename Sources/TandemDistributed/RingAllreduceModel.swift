@@ -13,7 +13,7 @@
 /// with backward (DDP) hides whichever term is left behind the computation.
 ///
 /// ```swift
-/// let mlp = RingAllreduceModel.seconds(bytes: 2_143_272, ranks: 64, link: .ethernet10G)   // ≈ 7.2 ms
+/// let mlp = RingAllreduceModel.seconds(bytes: 2_143_272, ranks: 64, link: .ethernet10G)   // ≈ 6.5 ms
 /// ```
 public enum RingAllreduceModel {
     /// A network between machines: the one-way latency of a small message and the bandwidth.
@@ -76,23 +76,30 @@ public enum RingAllreduceModel {
         return 2 * (n - 1) / n * Double(bytes) / link.bandwidth
     }
 
-    /// The latency and bandwidth that fit measured allreduce times on `ranks` ranks best (least
-    /// squares on `time = 2(N-1)/N × bytes / bandwidth + 2(N-1) × latency`).
+    /// The latency and bandwidth that fit measured allreduce times on `ranks` ranks best, in
+    /// relative terms (least squares weighted by 1 / time², so a 20 µs call counts as much as a
+    /// 20 ms one) on `time = 2(N-1)/N × bytes / bandwidth + 2(N-1) × latency`.
     ///
     /// - Parameters:
     ///   - samples: (bytes, seconds) of measured allreduce calls.
     ///   - ranks: the ranks they ran on (at least 2).
     ///   - name: the fitted link's name.
     public static func fit(_ samples: [(bytes: Int, seconds: Double)], ranks: Int, name: String) -> Link? {
-        guard ranks > 1, samples.count >= 2 else { return nil }
+        guard ranks > 1, samples.count >= 2, samples.allSatisfy({ $0.seconds > 0 }) else { return nil }
         let n = Double(ranks)
-        let xs = samples.map { 2 * (n - 1) / n * Double($0.bytes) }
-        let ys = samples.map(\.seconds)
-        let meanX = xs.reduce(0, +) / Double(xs.count), meanY = ys.reduce(0, +) / Double(ys.count)
-        let sxx = xs.reduce(0) { $0 + ($1 - meanX) * ($1 - meanX) }
-        guard sxx > 0 else { return nil }
-        let slope = zip(xs, ys).reduce(0) { $0 + ($1.0 - meanX) * ($1.1 - meanY) } / sxx
-        let intercept = meanY - slope * meanX
+        var w = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, sxy = 0.0
+        for sample in samples {
+            let x = 2 * (n - 1) / n * Double(sample.bytes), y = sample.seconds, weight = 1 / (y * y)
+            w += weight
+            sx += weight * x
+            sy += weight * y
+            sxx += weight * x * x
+            sxy += weight * x * y
+        }
+        let denominator = w * sxx - sx * sx
+        guard denominator > 0 else { return nil }
+        let slope = (w * sxy - sx * sy) / denominator
+        let intercept = (sy - slope * sx) / w
         guard slope > 0 else { return nil }
         return Link(name: name, latency: Swift.max(intercept, 0) / (2 * (n - 1)), bandwidth: 1 / slope)
     }
