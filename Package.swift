@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TandemEager", targets: ["TandemEager"]),
         .library(name: "TandemGraph", targets: ["TandemGraph"]),
         .library(name: "TandemCompare", targets: ["TandemCompare"]),
+        .library(name: "TandemDistributed", targets: ["TandemDistributed"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
@@ -29,6 +30,11 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev", "pkg-config"])]),
+        // MPI (Debian's `mpi` pkg-config alternative: Open MPI by default); the shim wraps the
+        // handle macros Swift cannot import.
+        .systemLibrary(
+            name: "CMPI", pkgConfig: "mpi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin", "pkg-config"])]),
 
         // The one kernel core: NDArray, the primitive table, kernels, RNG, data.
         .target(
@@ -40,9 +46,12 @@ let package = Package(
         .target(name: "TandemEager", dependencies: ["TandemKernels"]),
         .target(name: "TandemGraph", dependencies: ["TandemKernels"]),
 
+        // Data-parallel training over MPI for both frontends (DDP-style eager, Horovod-style graph).
+        .target(name: "TandemDistributed", dependencies: ["TandemEager", "TandemGraph", "CMPI"]),
+
         // The comparison harness and the command line.
         .target(
-            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph"]),
+            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"]),
         .executableTarget(
             name: "tandem",
             dependencies: [
@@ -69,6 +78,7 @@ let package = Package(
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-15-control-flow", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/15-ControlFlow", exclude: ["README.md", "control-flow-loop.svg"]),
+        .executableTarget(name: "tutorial-18-data-parallel", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"], path: "Tutorials/18-DataParallel", exclude: ["README.md"]),
 
         // Tests mirror the sources.
         // Shared by the eager and graph tests: values recorded from PyTorch and one generic
@@ -78,6 +88,7 @@ let package = Package(
         .testTarget(name: "TandemEagerTests", dependencies: ["TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
+        .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed", "TandemEager", "TandemGraph"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
         .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),
     ],

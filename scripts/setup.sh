@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system libraries Tandem links against (OpenBLAS, GSL, zlib, pkg-config) when missing.
+# Installs the system libraries Tandem links against (OpenBLAS, GSL, zlib, Open MPI, pkg-config) when
+# missing; openmpi-bin brings `mpirun`, which the distributed tests use to start two ranks.
 # Safe to run repeatedly: it does nothing when everything is present.
 set -euo pipefail
 
-packages=(libopenblas-dev libgsl-dev zlib1g-dev pkg-config)
+packages=(libopenblas-dev libgsl-dev zlib1g-dev libopenmpi-dev openmpi-bin pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -2,6 +2,7 @@ import Foundation
 
 /// The control-flow faults, each with a fault-free twin: the same program with the mistake
 /// fixed, which must run to the end with no diagnostic at all (so a detection is not just noise).
+/// `runTwin` is also the one entry point to the distributed faults' twins.
 extension FaultCatalogue {
     /// Runs the fault-free twin of `fault` in `frontend` (`eager` or `graph`); its verdict must be
     /// `never` (no error, no warning). Nil when the catalogue has no twin for that fault there.
@@ -17,6 +18,8 @@ extension FaultCatalogue {
             return captureOutput { GraphFaults.loopShapeChange(fixed: true) }.result
         case (.loopShapeChange, EagerFaults.frontend):
             return EagerFaults.run(twinOf: .loopShapeChange)
+        case (.unevenBatches, _), (.replicasDiffer, _):
+            return DistributedFaults.run(fault, frontend: frontend, twin: true).result
         default:
             return nil
         }

@@ -29,6 +29,7 @@ enum EagerFaults {
             return .notApplicable(
                 fault, frontend, because: "tensors hold values: `if x.mean().item() > 0` is an ordinary Swift branch, recorded as it runs")
         case .loopShapeChange: return loopShapeChange(fixed: false)
+        case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend).result
         }
     }
 

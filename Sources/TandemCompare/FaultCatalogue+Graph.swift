@@ -21,6 +21,7 @@ enum GraphFaults {
             case .opsInLoop: return opsInLoop()
             case .valueReadWhileBuilding: return valueReadWhileBuilding(fixed: false)
             case .loopShapeChange: return loopShapeChange(fixed: false)
+            case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend).result
             }
         }.result
     }

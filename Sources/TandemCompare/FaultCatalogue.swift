@@ -24,6 +24,10 @@ public enum Fault: String, CaseIterable, Sendable {
     case valueReadWhileBuilding = "value_read_while_building"
     /// A loop variable whose shape changes from one iteration to the next.
     case loopShapeChange = "loop_shape_change"
+    /// Data-parallel ranks with different numbers of batches (the classic hang at the last step).
+    case unevenBatches = "uneven_batches"
+    /// Data-parallel replicas that do not start from the same parameters.
+    case replicasDiffer = "replicas_differ"
 
     /// A short title for tables.
     public var title: String {
@@ -38,6 +42,8 @@ public enum Fault: String, CaseIterable, Sendable {
         case .opsInLoop: return "ops created in the loop"
         case .valueReadWhileBuilding: return "value read to decide a branch"
         case .loopShapeChange: return "loop variable changes shape"
+        case .unevenBatches: return "ranks with uneven numbers of batches"
+        case .replicasDiffer: return "parameters differ across ranks at start"
         }
     }
 }

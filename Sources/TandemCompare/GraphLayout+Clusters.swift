@@ -11,7 +11,7 @@ extension GraphLayout {
         svg.graph rect{stroke:#868e96;fill:#fff}svg.graph rect.frame{fill:none;stroke:#a78bfa;stroke-dasharray:5 3}
         svg.graph rect.frame.outer{stroke:#7c3aed;stroke-dasharray:none}svg.graph .frame-label{font-size:11px;fill:#6d28d9}
         svg.graph .input rect{fill:#fff3bf}svg.graph .variable rect{fill:#d0ebff}svg.graph .constant rect{fill:#f1f3f5}svg.graph .fused rect{fill:#d3f9d8;stroke:#2b8a3e}svg.graph .effect rect{fill:#ffe3e3}
-        svg.graph .control rect{fill:#ede9fe;stroke:#7c3aed}
+        svg.graph .control rect{fill:#e0e7ff;stroke:#7c3aed}
         svg.graph .op{font-size:11px;font-weight:600;fill:#212529}svg.graph .meta{font-size:10px;fill:#495057}
         svg.graph text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}svg.graph .title{font-size:14px;font-weight:600;fill:#212529}
         """

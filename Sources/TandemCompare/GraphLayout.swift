@@ -137,7 +137,7 @@ public struct GraphPicture: Equatable {
             case "#f3f4f6": nodes[i].kind = .constant
             case "#fee2e2": nodes[i].kind = .effect
             case "#fef3c7": nodes[i].kind = .fused
-            case "#ede9fe": nodes[i].kind = .control
+            case "#e0e7ff": nodes[i].kind = .control
             default:
                 if text.hasPrefix("placeholder") || text.hasPrefix("labels") || shape == "invhouse" {
                     nodes[i].kind = .input

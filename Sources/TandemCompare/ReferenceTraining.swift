@@ -1,4 +1,5 @@
 import Foundation
+import TandemDistributed
 
 /// The reference MNIST recipe (pixels / 255, batch 64, SGD lr 0.05 momentum 0.9; 10 epochs for the
 /// MLP, 5 for the CNN) in either frontend, reporting test accuracy after every epoch.
@@ -25,6 +26,9 @@ public struct ReferenceTraining {
         public var testAccuracy: Double
         /// Seconds the epoch's training took.
         public var seconds: Double
+        /// The training loss of every step, before its update (averaged over the ranks when
+        /// distributed).
+        public var losses: [Double] = []
     }
 
     /// The model.
@@ -41,6 +45,11 @@ public struct ReferenceTraining {
     public var momentum: Float = 0.9
     /// Seeds weights and shuffling.
     public var seed: UInt64 = 0
+    /// Stop after this many steps in all (the last epoch is cut short); nil: every epoch in full.
+    public var maxSteps: Int?
+    /// Train data-parallel over these ranks (DistributedDataParallel or DistributedOptimizer),
+    /// `batchSize` examples per rank; nil: one process, as before.
+    public var group: ProcessGroup?
 
     /// A run with the reference recipe; `epochs` defaults to 10 for an MLP and 5 for a CNN.
     public init(spec: ModelSpec, frontend: Frontend, epochs: Int? = nil) {
@@ -54,10 +63,15 @@ public struct ReferenceTraining {
         train: ComparisonDataset, test: ComparisonDataset,
         onStep: (Int, Int, Double) -> Void = { _, _, _ in }, onEpoch: (Epoch) -> Void = { _ in }
     ) throws -> [Epoch] {
-        try train.validate(batchSize: batchSize, for: "ReferenceTraining")
+        // Distributed, each step's global batch of batchSize x ranks examples is the one a single
+        // process would draw, and each rank takes its shard (every size-th example).
+        let globalBatch = batchSize * (group?.size ?? 1)
+        try train.validate(batchSize: globalBatch, for: "ReferenceTraining")
         let weights = spec.initialWeights(seed: seed)
-        let stepsPerEpoch = train.count / batchSize
-        let schedule = train.schedule(steps: stepsPerEpoch * epochs, batchSize: batchSize, seed: seed)
+        let stepsPerEpoch = train.count / globalBatch
+        let totalSteps = Swift.min(stepsPerEpoch * epochs, maxSteps ?? .max)
+        let schedule = train.schedule(steps: totalSteps, batchSize: globalBatch, seed: seed)
+        let sampler = group.map { DistributedSampler(count: globalBatch, group: $0, shuffle: false) }
         let comparison = { () -> Comparison in
             var c = Comparison(spec: spec, dataset: train, steps: 1, batchSize: batchSize, seed: seed)
             c.learningRate = learningRate
@@ -65,40 +79,51 @@ public struct ReferenceTraining {
             return c
         }()
         let trainer: Trainer & Classifier
-        switch frontend {
-        case .eager: trainer = try ModuleTrainer(comparison, weights: weights)
-        case .graph: trainer = try GraphTrainer(comparison, weights: weights)
+        switch (frontend, group) {
+        case (.eager, nil): trainer = try ModuleTrainer(comparison, weights: weights)
+        case (.graph, nil): trainer = try GraphTrainer(comparison, weights: weights)
+        case (.eager, let group?): trainer = try DistributedModuleTrainer(comparison, weights: weights, group: group)
+        case (.graph, let group?): trainer = try DistributedGraphTrainer(comparison, weights: weights, group: group)
         }
         var results: [Epoch] = []
-        for epoch in 0..<epochs {
+        for epoch in 0..<epochs where epoch * stepsPerEpoch < totalSteps {
             let start = Date()
-            var total = 0.0
-            for step in 0..<stepsPerEpoch {
-                let (x, y) = train.batch(schedule[epoch * stepsPerEpoch + step], for: spec)
+            let steps = Swift.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch)
+            var losses: [Double] = []
+            for step in 0..<steps {
+                var indices = schedule[epoch * stepsPerEpoch + step]
+                if let sampler { indices = sampler.shard(indices) }
+                let (x, y) = train.batch(indices, for: spec)
                 let loss = try trainer.step(x, y)
-                total += loss
-                onStep(step + 1, stepsPerEpoch, loss)
+                losses.append(loss)
+                onStep(step + 1, steps, loss)
             }
+            if let group { losses = try group.allreduce(losses.map(Float.init), op: .average, label: "training losses").map(Double.init) }
             let seconds = Date().timeIntervalSince(start)
-            let accuracy = try Self.accuracy(trainer, spec: spec, on: test)
-            let result = Epoch(number: epoch + 1, meanLoss: total / Double(max(stepsPerEpoch, 1)), testAccuracy: accuracy, seconds: seconds)
+            let accuracy = try Self.accuracy(trainer, spec: spec, on: test, group: group)
+            let result = Epoch(
+                number: epoch + 1, meanLoss: losses.reduce(0, +) / Double(max(steps, 1)), testAccuracy: accuracy,
+                seconds: seconds, losses: losses)
             results.append(result)
             onEpoch(result)
         }
         return results
     }
 
-    /// The fraction of `data` whose highest logit is the label.
-    static func accuracy(_ model: Classifier, spec: ModelSpec, on data: ComparisonDataset) throws -> Double {
+    /// The fraction of `data` whose highest logit is the label; distributed, each rank
+    /// classifies every size-th example and the ranks add up their counts.
+    static func accuracy(_ model: Classifier, spec: ModelSpec, on data: ComparisonDataset, group: ProcessGroup? = nil) throws -> Double {
+        let examples = group.map { Array(Swift.stride(from: $0.rank, to: data.count, by: $0.size)) } ?? Array(0..<data.count)
         var correct = 0
         var start = 0
-        while start < data.count {
-            let indices = Array(start..<min(start + 250, data.count))
+        while start < examples.count {
+            let indices = Array(examples[start..<min(start + 250, examples.count)])
             let (x, labels) = data.batch(indices, for: spec)
             let predicted = try model.predictions(x)
             correct += zip(predicted, labels).filter { $0 == $1 }.count
             start += indices.count
         }
+        if let group { correct = Int(try group.allreduce([Float(correct)], op: .sum, label: "test accuracy")[0]) }
         return Double(correct) / Double(max(data.count, 1))
     }
 }

@@ -20,6 +20,8 @@ public final class DataLoader: Sequence {
     public let shuffle: Bool
     /// Whether an incomplete last batch is skipped.
     public let dropLast: Bool
+    /// The sampler choosing each epoch's examples, when the loader was given one.
+    public let sampler: Sampler?
     private let generator: TandemKernels.Generator?
 
     /// Creates a loader.
@@ -36,16 +38,38 @@ public final class DataLoader: Sequence {
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
+        sampler = nil
         generator = seed.map { TandemKernels.Generator(seed: $0) }
+    }
+
+    /// Creates a loader whose examples, and their order, come from a sampler
+    /// (`DataLoader(dataset, batch_size=..., sampler=...)`), for example one process's shard in
+    /// data-parallel training.
+    ///
+    /// - Parameters:
+    ///   - dataset: the examples.
+    ///   - batchSize: examples per batch.
+    ///   - sampler: chooses the indices of each epoch (shuffling is the sampler's business).
+    ///   - dropLast: skip the last batch when it is smaller than `batchSize`.
+    public init(_ dataset: Dataset, batchSize: Int = 1, sampler: Sampler, dropLast: Bool = false) {
+        precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = false
+        self.dropLast = dropLast
+        self.sampler = sampler
+        generator = nil
     }
 
     /// The number of batches per epoch (`len(loader)`).
     public var count: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let examples = sampler?.count ?? dataset.count
+        return dropLast ? examples / batchSize : (examples + batchSize - 1) / batchSize
     }
 
-    /// The indices of one epoch, reshuffled on every call when shuffling.
+    /// The indices of one epoch, reshuffled on every call when shuffling (or the sampler's).
     public func epochIndices() -> [Int] {
+        if let sampler { return sampler.epochIndices() }
         guard shuffle else { return Array(0..<dataset.count) }
         return (generator ?? TandemKernels.Generator.global).permutation(dataset.count)
     }
@@ -71,4 +95,13 @@ public final class DataLoader: Sequence {
             return (Tensor(inputs), Tensor(labels: labels))
         }
     }
+}
+
+/// Chooses which examples a ``DataLoader`` visits in each epoch, and in what order
+/// (`torch.utils.data.Sampler`).
+public protocol Sampler: AnyObject {
+    /// The number of indices per epoch.
+    var count: Int { get }
+    /// The indices of the next epoch (a sampler may advance its own epoch counter).
+    func epochIndices() -> [Int]
 }

@@ -1,6 +1,9 @@
 /// A gradient hook: receives the gradient flowing into a tensor and may return a replacement.
 public typealias GradientHook = (Tensor) -> Tensor?
 
+/// A post-accumulate gradient hook: receives a leaf tensor whose `grad` a backward pass just updated.
+public typealias PostAccumulateGradHook = (Tensor) -> Void
+
 /// One entry of the eager tape (PyTorch's `grad_fn` node): the op that produced a tensor, the
 /// inputs it saved and the user's line that called it.
 ///

@@ -87,6 +87,39 @@ extension Tensor {
         hooks = (hooks ?? []) + [(id, hook)]
         return HookHandle { [weak self] in self?.hooks?.removeAll { $0.id == id } }
     }
+
+    /// Registers a hook called with this leaf tensor right after a backward pass has added its
+    /// gradient into ``grad`` (`tensor.register_post_accumulate_grad_hook`).
+    ///
+    /// A leaf's gradient is complete as soon as the last recorded op that reads the leaf has been
+    /// differentiated, so the hook runs while backward is still working on earlier layers: data
+    /// parallel training uses it to start averaging a layer's gradients across processes while
+    /// the rest of backward runs.
+    ///
+    /// ```swift
+    /// weight.registerPostAccumulateGradHook { w in print("gradient of w ready:", w.grad!.shape) }
+    /// ```
+    ///
+    /// Registering on a non-leaf tensor is an error (reported through `ErrorScope`), as in PyTorch.
+    ///
+    /// - Parameters:
+    ///   - hook: called with this tensor after its `grad` was updated.
+    ///   - file: the caller's file, quoted in errors (default `#fileID`).
+    ///   - line: the caller's line, quoted in errors (default `#line`).
+    @discardableResult
+    public func registerPostAccumulateGradHook(
+        _ hook: @escaping PostAccumulateGradHook, file: StaticString = #fileID, line: UInt = #line
+    ) -> HookHandle {
+        let id = HookHandle.nextID()
+        guard node == nil else {
+            ErrorScope.report(.autograd(
+                reason: "post accumulate grad hooks cannot be registered on non-leaf tensors",
+                location: SourceLocation(file, line)))
+            return HookHandle {}
+        }
+        postAccumulateHooks = (postAccumulateHooks ?? []) + [(id, hook)]
+        return HookHandle { [weak self] in self?.postAccumulateHooks?.removeAll { $0.id == id } }
+    }
 }
 
 /// Removes a registered hook (`torch.utils.hooks.RemovableHandle`).
@@ -127,13 +160,18 @@ enum Autograd {
             root.passMark = pass
             root.pendingGrad = seed
             leaves.append(root)
-            finish(leaves)
-            leaves = []
+            do throws(TandemError) {
+                try finishLeaf(root)
+            } catch {
+                ErrorScope.report(error)
+            }
             return
         }
 
         // Reverse topological order by an iterative depth-first walk (no recursion limit, and
-        // the pass number marks visited nodes, so no set is allocated).
+        // the pass number marks visited nodes, so no set is allocated). Each leaf counts the
+        // recorded ops that read it, so that its gradient is final (and its hooks run) as soon
+        // as the last of them is differentiated, while backward goes on with earlier layers.
         var order: [TapeNode] = []
         var stack: [(node: TapeNode, next: Int)] = [(rootNode, 0)]
         rootNode.passMark = pass
@@ -151,9 +189,18 @@ enum Autograd {
             }
             if next < node.inputs.count {
                 stack[stack.count - 1].next = next + 1
-                if let child = node.inputs[next].node, child.passMark != pass {
-                    child.passMark = pass
-                    stack.append((child, 0))
+                let input = node.inputs[next]
+                if let child = input.node {
+                    if child.passMark != pass {
+                        child.passMark = pass
+                        stack.append((child, 0))
+                    }
+                } else if input.requiresGrad {
+                    if input.edgePass != pass {
+                        input.edgePass = pass
+                        input.pendingEdges = 0
+                    }
+                    input.pendingEdges += 1
                 }
             } else {
                 order.append(node)
@@ -171,6 +218,13 @@ enum Autograd {
         rootNode.pendingGrad = seed
         for node in order.reversed() {
             guard var g = node.pendingGrad else {
+                do throws(TandemError) {
+                    try releaseLeaves(of: node, pass: pass)
+                } catch {
+                    for node in order { node.pendingGrad = nil }
+                    ErrorScope.report(error)
+                    return
+                }
                 if !retainGraph { node.free() }
                 continue
             }
@@ -202,6 +256,7 @@ enum Autograd {
                         add(grad, into: &input.pendingGrad)
                     }
                 }
+                try releaseLeaves(of: node, pass: pass)
             } catch {
                 for node in order { node.pendingGrad = nil }
                 ErrorScope.report(error)
@@ -209,24 +264,27 @@ enum Autograd {
             }
             if !retainGraph { node.free() }
         }
-        finish(leaves)
-        leaves = []
     }
 
-    /// Runs the leaves' hooks and adds their gradients of this pass into `.grad`.
-    private static func finish(_ leaves: [Tensor]) {
-        for leaf in leaves {
-            guard var g = leaf.pendingGrad else { continue }
-            leaf.pendingGrad = nil
-            do throws(TandemError) {
-                if let hooks = leaf.hooks { g = try runHooks(hooks, g, nil) }
-                try addGrad(g, into: leaf)
-            } catch {
-                for leaf in leaves { leaf.pendingGrad = nil }
-                ErrorScope.report(error)
-                return
-            }
-            leaf.gradPasses += 1
+    /// Counts off the leaves `node` reads; a leaf that no other op of this pass still owes a
+    /// gradient is finished at once.
+    private static func releaseLeaves(of node: TapeNode, pass: Int) throws(TandemError) {
+        for input in node.inputs where input.node == nil && input.edgePass == pass {
+            input.pendingEdges -= 1
+            if input.pendingEdges == 0 && input.passMark == pass { try finishLeaf(input) }
+        }
+    }
+
+    /// Runs a leaf's gradient hooks, adds its gradient of this pass into `.grad`, then runs its
+    /// post-accumulate hooks.
+    private static func finishLeaf(_ leaf: Tensor) throws(TandemError) {
+        guard var g = leaf.pendingGrad else { return }
+        leaf.pendingGrad = nil
+        if let hooks = leaf.hooks { g = try runHooks(hooks, g, nil) }
+        try addGrad(g, into: leaf)
+        leaf.gradPasses += 1
+        if let hooks = leaf.postAccumulateHooks {
+            for (_, hook) in hooks { hook(leaf) }
         }
     }
 

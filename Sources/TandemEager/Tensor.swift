@@ -62,13 +62,18 @@ public final class Tensor {
     /// Whether this is the stand-in value an op returns after an error inside a `checked` scope.
     let isPlaceholder: Bool
 
-    // Per-backward state of a leaf: the gradient summed over this pass, and which pass it is for.
+    // Per-backward state of a leaf: the gradient summed over this pass, which pass it is for, and
+    // how many recorded ops of the pass still owe it a gradient (`edgePass` marks the pass counted).
     var pendingGrad: NDArray?
     var passMark = 0
+    var pendingEdges = 0
+    var edgePass = 0
     /// How many backward passes have added into `grad` since it was last nil (diagnostics).
     var gradPasses = 0
     /// Gradient hooks of a leaf (those of a non-leaf live on its node).
     var hooks: [(id: Int, hook: GradientHook)]?
+    /// Hooks of a leaf called after its gradient was added into `grad` (distributed training).
+    var postAccumulateHooks: [(id: Int, hook: PostAccumulateGradHook)]?
 
     // MARK: Creating tensors
 

@@ -30,6 +30,8 @@ final class ExecutionPlan {
         case productUpdate(OptimizerUpdate, OptimizerSlots, part: Int)
         case assign(Int)
         case group
+        case custom(CustomKernel, members: [Node]?)
+        case slice(offset: Int, shape: [Int])
         case training(TrainingFunction)
         case incrementGlobalStep(variable: Int)
         /// A sub-graph plan's input `k` (a loop variable, a capture, a replayed value).
@@ -98,6 +100,9 @@ final class ExecutionPlan {
             case .productUpdate(let update, let id, let part): action = .productUpdate(update, slotsFor(update, id), part: part)
             case .assign(let variable): action = .assign(variable)
             case .group: action = .group
+            case .custom(let kernel): action = .custom(kernel, members: nil)
+            case .fusedCustom(let kernel, let members): action = .custom(kernel, members: members)
+            case .slice(let offset): action = .slice(offset: offset, shape: instruction.shape)
             case .training(let function): action = .training(function)
             case .incrementGlobalStep(let v): action = .incrementGlobalStep(variable: v)
             case .controlFlow(let flow):
@@ -243,6 +248,11 @@ final class ExecutionPlan {
                 value = ExecutionPlan.empty
             case .group:
                 value = ExecutionPlan.empty
+            case .custom(let kernel, let members):
+                value = try runCustom(kernel, members: members, step: step)
+            case .slice(let offset, let shape):
+                let flat = slots[step.inputs[0]]!
+                value = NDArray(storage: flat.storage, shape: shape, strides: contiguousStrides(shape), offset: flat.offset + offset)
             case .training(let function):
                 value = function.evaluate(step.inputs.map { slots[$0]! })
                 if checkNumerics && !OptimizerKernels.isFinite(value) {
@@ -270,5 +280,42 @@ final class ExecutionPlan {
             if hasControlFlow { for r in releaseAfter[i] { results[r] = nil } }
         }
         return outputs.map { o in results.isEmpty ? .array(slots[o]!) : results[o].map(RunValue.bundle) ?? .array(slots[o]!) }
+    }
+
+    /// Runs a custom kernel on its inputs; a fused call gets its members' first inputs packed
+    /// into one flat vector (the slices after it split the result again).
+    private func runCustom(_ kernel: CustomKernel, members: [Node]?, step: Step) throws(TandemError) -> NDArray {
+        var inputs = step.inputs.map { slots[$0]! }
+        if let members {
+            let packed = inputs.prefix(members.count)
+            var flat = NDArray(uninitializedShape: [packed.reduce(0) { $0 + $1.count }])
+            flat.withUnsafeMutableBufferPointer { target in
+                var position = 0
+                for part in packed {
+                    let part = part.contiguous()
+                    part.withUnsafeBufferPointer { source in
+                        (target.baseAddress! + position).update(from: source.baseAddress!, count: source.count)
+                    }
+                    position += part.count
+                }
+            }
+            inputs = [flat] + inputs.dropFirst(members.count)
+        }
+        do {
+            let value = try kernel.evaluate(inputs, nodes: members ?? [step.node])
+            let expected = members == nil ? step.node.staticShape : [inputs[0].count]
+            let fits = value.rank == expected.count && zip(value.shape, expected).allSatisfy { $1 == unknownDim || $0 == $1 }
+            guard fits else {
+                throw Session.error(
+                    at: step.node, "\(kernel.name) returned a value of shape \(formatShape(value.shape)) for a node of shape "
+                        + formatShape(step.node.shape))
+            }
+            return value.contiguous()
+        } catch let error as TandemError {
+            if case .graph = error { throw error }
+            throw Session.error(error, at: step.node)
+        } catch {
+            throw Session.error(at: step.node, "\(kernel.name) failed: \(error)")
+        }
     }
 }

@@ -139,6 +139,9 @@ extension Graph {
         case .productUpdate(let update, _, let part): what = update.optimizerName + " (variable \(part), gradient a·b fused)"
         case .assign(let variable): what = "assign to '\(instruction.origin.graph.variables[variable].name)'"
         case .group: what = "group"
+        case .custom(let kernel): what = kernel.name
+        case .fusedCustom(let kernel, let members): what = "\(kernel.name) (\(members.count) fused)"
+        case .slice(let offset): what = "slice from \(offset)"
         case .training(let function): what = function.name
         case .incrementGlobalStep: what = "increment global step"
         case .controlFlow(let flow): what = flow.construct.rawValue
@@ -156,7 +159,8 @@ extension Graph {
         case .variable: style = ", style=filled, fillcolor=\"#dcfce7\""
         case .constant: style = ", style=filled, fillcolor=\"#f3f4f6\""
         case .update, .productUpdate, .initializer, .assign, .group, .print, .incrementGlobalStep: style = ", style=filled, fillcolor=\"#fee2e2\""
-        case .controlFlow, .output: style = ", style=filled, fillcolor=\"#ede9fe\""
+        case .custom, .fusedCustom, .slice: style = ", style=filled, fillcolor=\"#ede9fe\""
+        case .controlFlow, .output: style = ", style=filled, fillcolor=\"#e0e7ff\""
         case .training: break
         case .op(let op):
             if case .linear = op { style = ", style=filled, fillcolor=\"#fef3c7\"" }

@@ -93,7 +93,8 @@ extension Graph {
             case .controlFlow(let flow):
                 guard let seedsOfOutputs = outputGrads[id] else { continue }
                 inputGrads = controlFlowGradient(node, flow, outputGrads: seedsOfOutputs, needed: needed, at: location)
-            case .placeholder, .labelsPlaceholder, .constant, .variable, .initializer, .update, .assign, .training, .group, .argument:
+            case .placeholder, .labelsPlaceholder, .constant, .variable, .initializer, .update, .assign, .training, .group, .custom,
+                 .argument:
                 continue
             }
             for (input, grad) in zip(node.inputs, inputGrads) {

@@ -48,6 +48,8 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         /// Argument `index` of the sub-graph it belongs to: a loop variable inside a loop's
         /// condition or body, or an incoming gradient inside a backward sub-graph.
         case argument(index: Int)
+        /// A kernel supplied by a library above TandemGraph (see ``CustomKernel``).
+        case custom(CustomKernel)
     }
 
     /// The graph this node belongs to (unowned: the graph owns its nodes).
@@ -117,6 +119,7 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case .controlFlow(let flow): return flow.construct.rawValue
         case .output(let index): return "output \(index)"
         case .argument(let index): return "argument \(index)"
+        case .custom(let kernel): return kernel.name
         }
     }
 

@@ -17,12 +17,20 @@ struct Bench: ParsableCommand {
     @Option(help: "Write the rows as JSON to this file.")
     var json: String?
 
+    @Flag(help: "Measure data-parallel training instead: allreduce bandwidth and step time on 1 and 2 ranks (needs mpirun).")
+    var distributed = false
+
+    @Flag(help: .hidden)
+    var distributedWorker = false
+
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
     }
 
     func run() throws {
+        if distributedWorker { return try runDistributedBenchWorker(repetitions: repetitions, steps: steps, output: json) }
+        if distributed { return try runDistributedBench(repetitions: repetitions, steps: steps, json: json) }
         var benchmark = Benchmark()
         benchmark.repetitions = repetitions
         benchmark.stepsPerRepetition = steps

@@ -6,7 +6,11 @@ import TandemCompare
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a model on the bundled MNIST with the reference recipe and print test accuracy per epoch.",
-        discussion: "Recipe: pixels / 255, batch 64, SGD lr 0.05 momentum 0.9; 10 epochs for the MLP, 5 for the CNN.")
+        discussion: """
+            Recipe: pixels / 255, batch 64, SGD lr 0.05 momentum 0.9; 10 epochs for the MLP, 5 for the CNN. \
+            Data-parallel: `mpirun -np 2 tandem train --distributed --batch-size 32` (DistributedDataParallel for \
+            eager, DistributedOptimizer for graph) gives the losses of `tandem train --batch-size 64`.
+            """)
 
     @Option(help: "eager (PyTorch-style Module) or graph (TensorFlow-1-style session).")
     var frontend: FrontendChoice = .eager
@@ -17,7 +21,7 @@ struct Train: ParsableCommand {
     @Option(help: "Passes over the training set (default: 10 for the MLP, 5 for the CNNs).")
     var epochs: Int?
 
-    @Option(help: "Examples per step.")
+    @Option(help: "Examples per step (per rank with --distributed).")
     var batchSize = 64
 
     @Option(help: "SGD learning rate.")
@@ -32,12 +36,22 @@ struct Train: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Show a progress bar (default: when standard error is a terminal).")
     var progress: Bool?
 
+    @Option(help: "Stop after this many steps in all (default: every epoch in full).")
+    var steps: Int?
+
+    @Option(help: "Write the per-step losses and per-epoch test accuracy as JSON to this file (rank 0 writes).")
+    var json: String?
+
+    @Flag(help: "Train data-parallel over the ranks mpirun started (--batch-size is then per rank).")
+    var distributed = false
+
     func validate() throws {
         guard model != .all else { throw ValidationError("--model must be one model: mlp, cnn or lenet5") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard lr >= 0 else { throw ValidationError("--lr must not be negative") }
         guard momentum >= 0 else { throw ValidationError("--momentum must not be negative") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
     }
 
     func run() throws {
@@ -48,21 +62,31 @@ struct Train: ParsableCommand {
         training.learningRate = lr
         training.momentum = momentum
         training.seed = seed
+        training.maxSteps = steps
+        training.group = distributed ? ProcessGroup.world : nil
+        let isRoot = training.group?.rank ?? 0 == 0
         let train = try ComparisonDataset.mnist(.train)
         let test = try ComparisonDataset.mnist(.test)
-        print("\(spec.description), \(frontend.rawValue) frontend, \(training.epochs) epochs on \(train.name)")
+        if isRoot {
+            print("\(spec.description), \(frontend.rawValue) frontend, \(training.epochs) epochs on \(train.name)"
+                + (training.group.map { distributedNote($0, batchSize: batchSize) } ?? ""))
+        }
         var bar: ProgressBar?
-        _ = try training.run(
+        let epochs = try training.run(
             train: train, test: test,
             onStep: { step, total, loss in
-                if step == 1 { bar = ProgressBar(total: total, label: "epoch", enabled: progress) }
+                if step == 1 && isRoot { bar = ProgressBar(total: total, label: "epoch", enabled: progress) }
                 bar?.update(step, note: String(format: "loss %.4f", loss))
             },
             onEpoch: { epoch in
                 bar?.finish()
+                guard isRoot else { return }
                 print(String(
                     format: "epoch %2d  mean loss %.4f  test accuracy %.4f  (%.1f s)",
                     epoch.number, epoch.meanLoss, epoch.testAccuracy, epoch.seconds))
             })
+        if let json, isRoot {
+            try writeJSON(trainingReport(training, frontend: frontend.rawValue, epochs: epochs), to: json)
+        }
     }
 }

@@ -35,7 +35,11 @@ final class FaultCatalogueTests: XCTestCase {
         let feed = try verdict(.wrongFeedShape, "graph")
         XCTAssertEqual(feed.when, .run)
         XCTAssertTrue(feed.namesLine && feed.namesShapes, feed.message)
-        for r in Self.results where r.frontend == "graph" && r.how == "error" {
+        // The distributed faults' mistake is in how a rank's data or weights were prepared, not on
+        // a line that built a node (their errors name the line that built the allreduce instead;
+        // DistributedFaultsTests checks them).
+        let distributed: Set<String> = [Fault.unevenBatches.rawValue, Fault.replicasDiffer.rawValue]
+        for r in Self.results where r.frontend == "graph" && r.how == "error" && !distributed.contains(r.fault) {
             XCTAssertTrue(r.namesLine, "\(r.title): \(r.message)")
         }
     }

@@ -22,6 +22,23 @@ final class DataLoaderTests: XCTestCase {
         XCTAssertEqual(first.1.shape, [4])
     }
 
+    func testSamplerChoosesTheExamplesAndTheirOrder() {
+        /// Every third example, backwards; a new epoch shifts by one.
+        final class EveryThird: Sampler {
+            var epoch = 0
+            var count: Int { 4 }
+            func epochIndices() -> [Int] {
+                defer { epoch += 1 }
+                return [9, 6, 3, 0].map { ($0 + epoch) % 10 }
+            }
+        }
+        let loader = DataLoader(dataset, batchSize: 3, sampler: EveryThird())
+        XCTAssertEqual(loader.count, 2)
+        XCTAssertEqual(epoch(loader), [[9, 6, 3], [0]])
+        XCTAssertEqual(epoch(loader), [[0, 7, 4], [1]])
+        XCTAssertEqual(DataLoader(dataset, batchSize: 3, sampler: EveryThird(), dropLast: true).count, 1)
+    }
+
     func testDropLast() {
         let loader = DataLoader(dataset, batchSize: 4, dropLast: true)
         XCTAssertEqual(loader.count, 2)

@@ -195,6 +195,48 @@ final class TensorAutogradTests: XCTestCase {
         XCTAssertEqual(x.grad!.scalars, [5])
     }
 
+    func testALeafIsFinishedAsSoonAsItsLastUseIsDifferentiated() {
+        // y = sum(relu(x w1) * w2): backward reaches w2's only use first, then h = x w1, then w1.
+        let x = Tensor(shape: [1, 2], scalars: [1, 2])
+        let w1 = Tensor(shape: [2, 2], scalars: [1, -1, 2, 1], requiresGrad: true)
+        let w2 = Tensor(shape: [1, 2], scalars: [3, 4], requiresGrad: true)
+        var events: [String] = []
+        w1.registerPostAccumulateGradHook { _ in events.append("w1") }
+        w2.registerPostAccumulateGradHook { w in events.append("w2 \(w.grad!.scalars)") }
+        let h = x.matmul(w1)
+        h.registerHook { _ in
+            events.append("h")
+            return nil
+        }
+        (h.relu() * w2).sum().backward()
+        // h = [5, 1], relu(h) = [5, 1]: dy/dw2 = [5, 1], known before backward reaches h.
+        XCTAssertEqual(events, ["w2 [5.0, 1.0]", "h", "w1"])
+        // dy/dw1[i][j] = x[i] * w2[j] (both relu inputs positive).
+        XCTAssertEqual(w1.grad!.scalars, [3, 4, 6, 8])
+    }
+
+    func testPostAccumulateHookSeesTheAccumulatedGradOnceAllUsesAreIn() {
+        let w = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+        var seen: [[Float]] = []
+        w.registerPostAccumulateGradHook { seen.append($0.grad!.scalars) }
+        (w * w + w * 3).sum().backward()       // dy/dw = 2w + 3, from two uses
+        (w * 2).sum().backward()               // accumulates 2 more
+        XCTAssertEqual(seen, [[5, 7], [7, 9]])
+        let handle = w.registerPostAccumulateGradHook { _ in seen.append([-1]) }
+        handle.remove()
+        w.zeroGrad()
+        w.sum().backward()
+        XCTAssertEqual(seen.last, [1, 1], "a removed hook does not run; the first still does")
+    }
+
+    func testPostAccumulateHookOnANonLeafIsAnError() {
+        let x = Tensor(shape: [1], scalars: [1], requiresGrad: true)
+        let error = checkedError { (x * 2).registerPostAccumulateGradHook { _ in } }
+        guard case .autograd(let reason, let location)? = error else { return XCTFail("\(String(describing: error))") }
+        XCTAssertTrue(reason.contains("non-leaf"), reason)
+        XCTAssertEqual(location?.file, "TandemEagerTests/Tensor+AutogradTests.swift")
+    }
+
     func testDescriptionLooksLikePyTorch() {
         let x = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
         XCTAssertEqual(x.description, "tensor([1., 2.], shape [2], requires_grad=True)")

@@ -182,6 +182,31 @@ final class TutorialTests: XCTestCase {
         if diff.count == 2 { XCTAssertLessThan(Float(diff[1]) ?? 1, 1e-4) }
     }
 
+    func testTutorial18DataParallel() throws {
+        let out = try TutorialRunner.run("tutorial-18-data-parallel")
+        out.expectSuccess()
+        if out.text.contains("mpirun not found") {
+            // One rank: the group of one still trains, and equals the one-process run exactly.
+            out.expect("ranks: 1")
+            out.expect("max |DDP loss - one-process loss| = 0.0")
+            return
+        }
+        out.expect("ranks: 2")
+        out.expect("allreduce sum of rank + 1 over 2 ranks = 3.0")  // 1 + 2
+        out.expect("allreduce average of rank + 1 = 1.5")
+        out.expect("bucket 1: module.4.bias, module.4.weight, module.2.bias, module.2.weight")
+        out.expect("when backward reached layer 0, 1 of 2 buckets were already being averaged")
+        for pattern in [#"max \|DDP loss - one-process loss\| = ([-\d.e]+)"#, #"max \|Horovod loss - one-process loss\| = ([-\d.e]+)"#] {
+            let match = out.expect(matching: pattern)
+            if match.count == 2 { XCTAssertLessThan(Double(match[1]) ?? 1, 1e-5, pattern) }
+        }
+        out.expect("one fused allreduce of all 6 gradients")
+        let synced = out.expect(matching: #"after one more backward outside noSync: +\[(-?[\d.]+), (-?[\d.]+)\]"#)
+        if synced.count == 3 { XCTAssertEqual(synced[1], synced[2], "the ranks agree after the synced backward") }
+        let uneven = out.expect(matching: #"rank 0: error after ([\d.]+) s: allreduce: uneven inputs: rank 1 .*step 3"#)
+        if uneven.count == 2 { XCTAssertLessThan(Double(uneven[1]) ?? 99, 5, "the hang became an error within seconds") }
+    }
+
     /// Checks an MNIST training printout: a first loss near ln 10, then a test accuracy well
     /// above chance.
     static func checkTraining(_ out: TutorialRunner.Output, file: StaticString = #filePath, line: UInt = #line) {

@@ -7,7 +7,8 @@ extension Graph {
     static func joinsTopLevel(_ kind: Node.Kind) -> Bool {
         switch kind {
         case .placeholder, .labelsPlaceholder, .variable, .initializer: return true
-        case .constant, .primitive, .print, .identity, .update, .assign, .training, .group, .controlFlow, .output, .argument:
+        case .constant, .primitive, .print, .identity, .update, .assign, .training, .group, .custom, .controlFlow, .output,
+             .argument:
             return false
         }
     }
@@ -34,7 +35,7 @@ extension Graph {
                         + "\(frame); compute the statistics inside, return them, and assign outside",
                     location: location)
             case .placeholder, .labelsPlaceholder, .constant, .variable, .primitive, .print, .identity, .initializer,
-                 .training, .group, .controlFlow, .output, .argument:
+                 .training, .group, .custom, .controlFlow, .output, .argument:
                 break
             }
         }

@@ -3,7 +3,7 @@
 /// Each pass is switchable, and each is checked by a test that the optimised and unoptimised
 /// graphs compute the same values. They run on the forward and backward graph together (after
 /// `gradients` and `minimize` added their nodes), in this order: arithmetic simplification,
-/// constant folding, common-subexpression elimination, fusion, pruning; then, once the
+/// constant folding, common-subexpression elimination, fusion, custom-kernel fusion, pruning; then, once the
 /// session has split each train op into per-variable updates, update fusion.
 public enum GraphOptimizer {
     /// Which passes run.
@@ -23,6 +23,9 @@ public enum GraphOptimizer {
         /// Computes a weight's gradient GEMM inside its SGD update (into the weight, or into the
         /// momentum buffer), so the weight gradient is never stored (see `UpdateFusion`).
         public var updateFusion: Bool
+        /// Runs custom-kernel nodes that share a fusion key (allreduces) as one call
+        /// (see ``CustomKernel/fusionKey``).
+        public var customKernelFusion: Bool
 
         /// Creates options; every pass is on by default.
         ///
@@ -34,12 +37,14 @@ public enum GraphOptimizer {
         ///   - fusion: fuses matmul + bias + activation, and chains of elementwise ops.
         ///   - pruning: removes nodes no fetch needs.
         ///   - updateFusion: computes weight-gradient GEMMs inside their SGD updates.
+        ///   - customKernelFusion: runs custom kernels of one fusion key (allreduces) as one call.
         public init(
             arithmeticSimplification: Bool = true, constantFolding: Bool = true,
             commonSubexpressionElimination: Bool = true, fusion: Bool = true, pruning: Bool = true,
-            updateFusion: Bool = true
+            updateFusion: Bool = true, customKernelFusion: Bool = true
         ) {
             self.updateFusion = updateFusion
+            self.customKernelFusion = customKernelFusion
             self.arithmeticSimplification = arithmeticSimplification
             self.constantFolding = constantFolding
             self.commonSubexpressionElimination = commonSubexpressionElimination
@@ -52,7 +57,7 @@ public enum GraphOptimizer {
         /// Every pass off: the graph runs as built (only the subgraph the fetches need).
         public static let none = Options(
             arithmeticSimplification: false, constantFolding: false, commonSubexpressionElimination: false,
-            fusion: false, pruning: false, updateFusion: false)
+            fusion: false, pruning: false, updateFusion: false, customKernelFusion: false)
     }
 
     /// Runs the enabled passes, then splits train ops into per-variable updates and (when
@@ -69,6 +74,7 @@ public enum GraphOptimizer {
         if options.constantFolding { ConstantFolding.run(&program) }
         if options.commonSubexpressionElimination { CommonSubexpressionElimination.run(&program) }
         if options.fusion { Fusion.run(&program) }
+        if options.customKernelFusion { CustomKernelFusion.run(&program) }
         if options.pruning { program.removeUnreachable() }
     }
 }

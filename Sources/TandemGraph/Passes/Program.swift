@@ -30,6 +30,13 @@ struct Program {
         case assign(Int)
         /// Runs its inputs for their effects.
         case group
+        /// A custom kernel applied to the inputs.
+        case custom(CustomKernel)
+        /// One call of a custom kernel for several nodes (`members`, in order): the first
+        /// `members.count` inputs are concatenated into one flat vector (see ``CustomKernelFusion``).
+        case fusedCustom(CustomKernel, members: [Node])
+        /// A view of the flat value of its input from element `offset`, with the instruction's shape.
+        case slice(offset: Int)
         /// A training value computed from its inputs (a decayed rate, a global norm).
         case training(TrainingFunction)
         /// Adds one to the global step variable after its inputs, a train op's updates, ran (it
@@ -102,6 +109,7 @@ struct Program {
                 case .update(let update): kind = .update(update, nodeID: node.id, part: nil)
                 case .assign(let variable): kind = .assign(variable)
                 case .group: kind = .group
+                case .custom(let kernel): kind = .custom(kernel)
                 case .training(let function): kind = .training(function)
                 case .controlFlow(let flow): kind = .controlFlow(flow)
                 case .output(let index): kind = .output(index)

@@ -102,6 +102,10 @@ extension Graph {
             case .argument(let index):
                 r.kind = "argument"
                 r.index = index
+            case .custom(let kernel):
+                r.kind = "custom"
+                r.kernel = kernel.name
+                r.attributes = kernel.attributes
             }
             records.append(r)
         }
@@ -264,6 +268,8 @@ extension Graph {
             case "control_flow", "output", "argument":
                 node = try graph.rebuildControlFlowNode(
                     r, inputs: inputs, location: location, subGraphRecords: subGraphRecords, label: label, fail: fail)
+            case "custom":
+                node = try rebuildCustom(r, inputs: inputs, label: label, location: location, in: graph, fail: fail)
             default:
                 throw fail("corrupt: \(label) has unknown kind '\(r.kind)'")
             }
@@ -272,5 +278,30 @@ extension Graph {
         graph.currentFrame = nil
         try graph.checkSubGraphsComplete(fail: fail)
         return (graph, slotRecords)
+    }
+
+    /// A custom-kernel node, through the factory its library registered.
+    private static func rebuildCustom(
+        _ r: GraphFile.NodeRecord, inputs: [Node], label: String, location: SourceLocation?, in graph: Graph,
+        fail: (String) -> TandemError
+    ) throws -> Node {
+        guard let name = r.kernel else { throw fail("corrupt: \(label) is a custom node without a kernel name") }
+        guard let factory = CustomKernels.factory(name) else {
+            throw fail(
+                "\(label) needs the custom kernel '\(name)', which no library has registered in this program. Custom "
+                    + "kernels come from libraries above TandemGraph (allreduce from TandemDistributed): import the library "
+                    + "and register its kernels (TandemDistributed: registerDistributedKernels()) before loading")
+        }
+        let kernel: CustomKernel
+        do { kernel = try factory(r.attributes ?? [:]) } catch {
+            throw fail("corrupt: \(label): the custom kernel '\(name)' rejected its saved attributes: \(error)")
+        }
+        do {
+            let shape = try kernel.outputShape(inputs.map(\.staticShape))
+            guard shape == r.shape else { throw ShapeRuleError("shape \(shape) differs from the saved \(r.shape)") }
+        } catch {
+            throw fail("corrupt: \(label) (\(name)) does not follow from its inputs: \((error as? ShapeRuleError)?.reason ?? "\(error)")")
+        }
+        return graph.addNode(.custom(kernel), inputs, name: r.name, shape: r.shape, location: location)
     }
 }

@@ -16,19 +16,21 @@ import Foundation
 /// | 8 | UInt64 FNV-1a 64 checksum of the header and data bytes |
 ///
 /// Each header node has `name`, `kind` (`placeholder`, `labels`, `constant`, `variable`, `op`,
-/// `print`, `init`, `update`, `assign`, `group`, `training`), `inputs` (indices of earlier nodes),
-/// `shape` (-1 for unknown dimensions), `file`/`line` (the source line that created it), and as
-/// needed `op` (name plus attributes, see `SerializedOp`), `data` (offset and count of its floats
-/// in the data section), `trainable`, `message`, `variables` (an initializer's, an update's, or
-/// the one an assign writes) and `rule` (an optimizer's update, with its learning-rate input and
-/// global step), `slots` (an update's optimizer state: name, shape and data of each slot, when a
-/// session was saved), and `function` (a training function: learning-rate decay, global norm,
-/// clip factor). Control flow (version 2) adds node kinds `control_flow` (with `controlFlow`: the
-/// construct, its sub-graphs by index, `maximumIterations`, the number of leading inputs and the
-/// output shapes), `output` and `argument` (with `index`), a `frame` on every node built inside a
-/// sub-graph, and the header's `subGraphs` (role, parent, forward, results, scope, line); see
-/// `GraphFile+ControlFlow.swift`. Files written before `slots`, `function`, the rule's new fields
-/// and control flow existed load as before (each is optional).
+/// `print`, `init`, `update`, `assign`, `group`, `identity`, `training`, `custom`), `inputs`
+/// (indices of earlier nodes), `shape` (-1 for unknown dimensions), `file`/`line` (the source line
+/// that created it), and as needed `op` (name plus attributes, see `SerializedOp`), `data` (offset
+/// and count of its floats in the data section), `trainable`, `message`, `variables` (an
+/// initializer's, an update's, or the one an assign writes) and `rule` (an optimizer's update,
+/// with its learning-rate input and global step), `slots` (an update's optimizer state: name,
+/// shape and data of each slot, when a session was saved), `function` (a training function:
+/// learning-rate decay, global norm, clip factor), and `kernel`/`attributes` (a custom kernel's
+/// registered name and what rebuilds it). Control flow (version 2) adds node kinds `control_flow`
+/// (with `controlFlow`: the construct, its sub-graphs by index, `maximumIterations`, the number of
+/// leading inputs and the output shapes), `output` and `argument` (with `index`), a `frame` on
+/// every node built inside a sub-graph, and the header's `subGraphs` (role, parent, forward,
+/// results, scope, line); see `GraphFile+ControlFlow.swift`. Files written before `slots`,
+/// `function`, `kernel`, the rule's new fields and control flow existed load as before (each is
+/// optional).
 /// Readers reject an unknown magic, a newer version, lengths past the end, a bad checksum, and
 /// nodes that do not validate (unknown ops, forward references, shapes that do not follow).
 enum GraphFile {
@@ -95,6 +97,8 @@ enum GraphFile {
         var function: Function?
         /// An update node's optimizer slots in the saving session (`Session.optimizerSlots(of:)`).
         var slots: [Tensor]?
+        var kernel: String?
+        var attributes: [String: String]?
         /// The sub-graph (by index in the header's `subGraphs`) the node was built in.
         var frame: Int?
         /// A control-flow node's construct and sub-graphs.

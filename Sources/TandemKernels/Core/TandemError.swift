@@ -15,6 +15,9 @@ public enum TandemError: Error, Equatable, CustomStringConvertible {
     case graph(node: String, reason: String, location: SourceLocation?)
     /// A misuse of the autograd machinery (a second backward through a freed graph, ...).
     case autograd(reason: String, location: SourceLocation?)
+    /// A collective operation between processes failed: ranks that disagree (uneven numbers of
+    /// steps, different parameters, different collectives), a rank that stopped, a timeout.
+    case distributed(op: String, reason: String, location: SourceLocation?)
 
     /// A human-readable message naming the op, the shapes and the source line.
     public var description: String {
@@ -35,6 +38,8 @@ public enum TandemError: Error, Equatable, CustomStringConvertible {
             return "node '\(node)': \(reason)\(at(location))"
         case let .autograd(reason, location):
             return "autograd: \(reason)\(at(location))"
+        case let .distributed(op, reason, location):
+            return "\(op): \(reason)\(at(location))"
         }
     }
 
@@ -43,7 +48,7 @@ public enum TandemError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .shapeMismatch(_, _, _, location), let .invalidValue(_, _, location),
             let .nonFinite(_, _, _, location), let .graph(_, _, location),
-            let .autograd(_, location):
+            let .autograd(_, location), let .distributed(_, _, location):
             return location
         case .file:
             return nil
