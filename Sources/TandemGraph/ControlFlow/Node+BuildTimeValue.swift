@@ -22,4 +22,9 @@ extension Node {
             location: SourceLocation(file, line)))
         return .nan
     }
+
+    /// Not available: a graph node has no values while the graph is being built. Fetch the node
+    /// with `session.run` to look at it, or build the alternatives with `Graph.cond` to branch on it.
+    @available(*, unavailable, message: "a graph node has no value while the graph is built: fetch it with session.run, or branch on it with graph.cond")
+    public var scalars: [Float] { preconditionFailure("unavailable") }
 }
