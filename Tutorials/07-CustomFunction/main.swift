@@ -8,6 +8,8 @@
 // Our example is exp. Its derivative is exp itself, so forward saves its RESULT and backward just
 // multiplies the incoming gradient by it: no second exp is computed.
 //
+// Section 5 lets gradcheck do the check of section 3 for every entry, and catch a buggy backward.
+//
 // Run: swift run -c release tutorial-07-custom-function      (add --quick for a shorter run)
 import Foundation
 import TandemEager
