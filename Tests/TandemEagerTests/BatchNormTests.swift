@@ -168,4 +168,25 @@ final class BatchNormTests: XCTestCase {
             assertClose(module(Tensor(shape: last.shape, scalars: last.values)).scalars, run.evalOutput, atol: 1e-5, run.name)
         }
     }
+
+    /// A file written by PyTorch (num_batches_tracked as I64) loads into BatchNorm2d strictly,
+    /// and the module then gives PyTorch's eval output (values from
+    /// scripts/pytorch/record_batchnorm_state_dict.py).
+    func testLoadsAStateDictSavedByPyTorch() throws {
+        let url = try temporaryDirectory(self).appendingPathComponent("torch-bn.safetensors")
+        try XCTUnwrap(Data(base64Encoded: PyTorchBatchNormStateDict.fileBase64)).write(to: url)
+        let state = try load(from: url)
+        XCTAssertEqual(state.keys.sorted(), PyTorchBatchNormStateDict.values.keys.sorted())
+        for (key, values) in PyTorchBatchNormStateDict.values { XCTAssertEqual(state[key]?.scalars, values, key) }
+        XCTAssertEqual(state["num_batches_tracked"]?.shape, [])
+        let bn = BatchNorm2d(3, momentum: 0.2)
+        try bn.loadStateDict(state)
+        bn.eval()
+        let y = bn(Tensor(shape: [2, 3, 2, 2], scalars: PyTorchBatchNormStateDict.evalInput))
+        assertClose(y.scalars, PyTorchBatchNormStateDict.evalOutput, atol: 1e-6)
+        // Saved again, the file has the same header PyTorch wrote.
+        let again = try temporaryDirectory(self).appendingPathComponent("again.safetensors")
+        try save(bn.stateDict(), to: again)
+        XCTAssertEqual(try load(from: again), state)
+    }
 }
