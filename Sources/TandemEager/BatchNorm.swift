@@ -121,6 +121,7 @@ extension BatchNormalizing {
     /// Normalises with the batch statistics (training: and updates the running ones) or with
     /// the running statistics (evaluation).
     public func forward(_ input: Tensor) -> Tensor {
+        if input.isPlaceholder { return input }
         let name = "\(type(of: self))"
         let location = ModuleCallSite.current
         guard acceptedRanks.contains(input.rank), input.shape[1] == numFeatures else {

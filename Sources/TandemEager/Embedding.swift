@@ -36,12 +36,13 @@ public final class Embedding: Module {
 
     /// The rows of `weight` at the whole-number `input` indices.
     public func forward(_ input: Tensor) -> Tensor {
+        if input.isPlaceholder { return input }
         if let bad = input.scalars.first(where: { $0 != $0.rounded() || $0 < 0 || $0 >= Float(numEmbeddings) }) {
             return Tensor.failed(.invalidValue(
                 op: "Embedding(\(numEmbeddings), \(embeddingDim))",
                 reason: "index \(bad) of indices shaped \(formatShape(input.shape)) is not a whole number in 0..<\(numEmbeddings)",
                 location: ModuleCallSite.current))
         }
-        return embedding(input, weight: weight)
+        return Tensor.apply(.embedding, [input, weight], at: ModuleCallSite.current)
     }
 }

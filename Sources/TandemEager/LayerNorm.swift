@@ -42,6 +42,7 @@ public final class LayerNorm: Module {
 
     /// Normalises each sample over the trailing `normalizedShape` dimensions.
     public func forward(_ input: Tensor) -> Tensor {
+        if input.isPlaceholder { return input }
         guard input.rank >= normalizedShape.count, Array(input.shape.suffix(normalizedShape.count)) == normalizedShape else {
             return Tensor.failed(.shapeMismatch(
                 op: "LayerNorm", shapes: [input.shape.map(Optional.some), normalizedShape.map(Optional.some)],

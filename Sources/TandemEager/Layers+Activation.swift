@@ -1,3 +1,6 @@
+// The single-op modules apply their primitive at the caller's line (`ModuleCallSite`), so a bad
+// input's error points at the user's `model(x)`, not at this file.
+
 /// The leaky rectifier `x` for x ≥ 0, `negativeSlope · x` below (`torch.nn.LeakyReLU`).
 public final class LeakyReLU: Module {
     /// The slope for negative inputs.
@@ -6,7 +9,9 @@ public final class LeakyReLU: Module {
     /// Creates the layer (PyTorch's default slope is 0.01).
     public init(negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
     /// The leaky rectifier, elementwise.
-    public func forward(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
+    public func forward(_ input: Tensor) -> Tensor {
+        Tensor.apply(.leakyRelu(negativeSlope: negativeSlope), [input], at: ModuleCallSite.current)
+    }
     /// No parameters.
     public var namedParameters: [(String, Tensor)] { [] }
     /// No children.
@@ -18,7 +23,7 @@ public final class GELU: Module {
     /// Creates the layer.
     public init() {}
     /// x · Φ(x), elementwise.
-    public func forward(_ input: Tensor) -> Tensor { input.gelu() }
+    public func forward(_ input: Tensor) -> Tensor { Tensor.apply(.gelu, [input], at: ModuleCallSite.current) }
     /// No parameters.
     public var namedParameters: [(String, Tensor)] { [] }
     /// No children.
@@ -35,7 +40,7 @@ public final class Softmax: Module {
     /// - Parameter dim: the dimension along which values sum to 1 (negative counts from the end).
     public init(dim: Int) { self.dim = dim }
     /// exp(x) / Σ exp(x) along `dim`.
-    public func forward(_ input: Tensor) -> Tensor { input.softmax(dim: dim) }
+    public func forward(_ input: Tensor) -> Tensor { Tensor.apply(.softmax(dim: dim), [input], at: ModuleCallSite.current) }
     /// No parameters.
     public var namedParameters: [(String, Tensor)] { [] }
     /// No children.
@@ -52,7 +57,7 @@ public final class LogSoftmax: Module {
     /// - Parameter dim: the dimension along which exp of the output sums to 1 (negative counts from the end).
     public init(dim: Int) { self.dim = dim }
     /// x - log Σ exp(x) along `dim`.
-    public func forward(_ input: Tensor) -> Tensor { input.logSoftmax(dim: dim) }
+    public func forward(_ input: Tensor) -> Tensor { Tensor.apply(.logSoftmax(dim: dim), [input], at: ModuleCallSite.current) }
     /// No parameters.
     public var namedParameters: [(String, Tensor)] { [] }
     /// No children.

@@ -34,7 +34,9 @@ public final class AvgPool2d: Module {
     }
 
     /// The mean of each window.
-    public func forward(_ input: Tensor) -> Tensor { avgPool2d(input, kernelSize: kernelSize, stride: stride) }
+    public func forward(_ input: Tensor) -> Tensor {
+        Tensor.apply(.avgPool2d(kernelSize: kernelSize, stride: stride, padding: 0), [input], at: ModuleCallSite.current)
+    }
     /// No parameters.
     public var namedParameters: [(String, Tensor)] { [] }
     /// No children.

@@ -53,4 +53,22 @@ final class LayersActivationTests: XCTestCase {
             assertClose(input.grad!.scalars, numeric, atol: 2e-3, rtol: 1e-2, "\(type(of: module))")
         }
     }
+
+    /// A bad input's error names the op, the shapes and the line of the module call.
+    func testErrorsNameTheCallersLine() {
+        let pool = AvgPool2d(kernelSize: 4), softmax = Softmax(dim: 2)
+        let image = Tensor(shape: [1, 1, 3, 3], scalars: Array(repeating: 1, count: 9))
+        let poolLine = #line + 1
+        let poolError = checkedError { _ = pool(image) }
+        XCTAssertTrue("\(poolError!)".contains("Layers+ActivationTests.swift:\(poolLine)"), "\(poolError!)")
+        XCTAssertTrue("\(poolError!)".contains("avg_pool2d") || "\(poolError!)".contains("avgPool2d"), "\(poolError!)")
+        let softmaxLine = #line + 1
+        let softmaxError = checkedError { _ = softmax(Tensor(shape: [2, 3], scalars: x)) }
+        XCTAssertTrue("\(softmaxError!)".contains("Layers+ActivationTests.swift:\(softmaxLine)"), "\(softmaxError!)")
+        // Inside a Sequential, still the line of the outermost call.
+        let model = Sequential { ReLU(); AvgPool2d(kernelSize: 4) }
+        let modelLine = #line + 1
+        let modelError = checkedError { _ = model(image) }
+        XCTAssertTrue("\(modelError!)".contains("Layers+ActivationTests.swift:\(modelLine)"), "\(modelError!)")
+    }
 }
