@@ -17,9 +17,9 @@ public struct GradcheckReport: CustomStringConvertible {
         /// `|analytic - numeric|`.
         public var absoluteError: Float { Swift.abs(analytic - numeric) }
 
-        /// `input 0, element 2 (output 1): analytic 3.0, numeric 1.5`.
+        /// `input 0, element 2 (output 1): backward gives 3.0, finite difference 1.5`.
         public var description: String {
-            "input \(inputIndex), element \(elementIndex) (output \(outputIndex)): analytic \(analytic), numeric \(numeric)"
+            "input \(inputIndex), element \(elementIndex) (output \(outputIndex)): backward gives \(analytic), finite difference \(numeric)"
         }
     }
 

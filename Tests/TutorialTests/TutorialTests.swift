@@ -95,7 +95,7 @@ final class TutorialTests: XCTestCase {
         XCTAssertEqual(grads.count, 3)
         for (g, x) in zip(grads, [Float(0), 1, 2]) { XCTAssertEqual(g, Foundation.exp(x), accuracy: 1e-5) }
         // Each analytic derivative agrees with its finite difference.
-        let pairs = out.text.split(separator: "\n").filter { $0.hasPrefix("x[") && $0.contains("analytic") }
+        let pairs = out.text.split(separator: "\n").filter { $0.contains("analytic") }
         XCTAssertEqual(pairs.count, 3)
         for line in pairs {
             let values = Self.numbers(in: String(line.split(separator: ":", maxSplits: 1).last ?? ""))
@@ -105,17 +105,6 @@ final class TutorialTests: XCTestCase {
         let composed = Self.numbers(in: out.expect(matching: #"z\.grad   = \[([^\]]*)\]"#).last ?? "")
         XCTAssertEqual(composed.count, 2)
         for (g, z) in zip(composed, [Float(0.5), -0.5]) { XCTAssertEqual(g, Foundation.exp(2 * z + 1), accuracy: 1e-4) }
-        // gradcheck passes Exp and flags BuggyExp at its worst entry: x = 0.9, where the backward
-        // says 0.9 and the finite difference exp(0.9).
-        out.expect("Exp:       gradcheck passed (9 entries")
-        let buggy = out.expect(matching: #"BuggyExp:  gradcheck FAILED \(3 of 9 entries outside the tolerance; worst: input 0, element 2 \(output 2\): analytic ([-\d.e]+), numeric ([-\d.e]+)\)"#)
-        if buggy.count == 3, let analytic = Float(buggy[1]), let numeric = Float(buggy[2]) {
-            XCTAssertEqual(analytic, 0.9, accuracy: 1e-6)
-            XCTAssertEqual(numeric, Foundation.exp(0.9), accuracy: 1e-2)
-        } else {
-            XCTFail("no BuggyExp report in:\n\(out.text)")
-        }
-        out.expect("passed: false")
     }
 
     func testTutorial08Debugging() throws {
