@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TandemGraph", targets: ["TandemGraph"]),
         .library(name: "TandemCompare", targets: ["TandemCompare"]),
         .library(name: "TandemDistributed", targets: ["TandemDistributed"]),
+        .library(name: "TandemTrace", targets: ["TandemTrace"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
@@ -48,6 +49,9 @@ let package = Package(
 
         // Data-parallel training over MPI for both frontends (DDP-style eager, Horovod-style graph).
         .target(name: "TandemDistributed", dependencies: ["TandemEager", "TandemGraph", "CMPI"]),
+
+        // Bridges between the frontends: tracing eager modules into graphs (torch.jit.trace, tf.function).
+        .target(name: "TandemTrace", dependencies: ["TandemEager", "TandemGraph"]),
 
         // The comparison harness and the command line.
         .target(
@@ -89,6 +93,7 @@ let package = Package(
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
         .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed", "TandemEager", "TandemGraph"]),
+        .testTarget(name: "TandemTraceTests", dependencies: ["TandemTrace", "TandemEager", "TandemGraph"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
         .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),
     ],
