@@ -69,14 +69,29 @@ final class ConcreteTrace {
     }
 }
 
-/// Makes a graph variable for each of the module's parameters, starting at its current value, and
-/// binds the parameter to it (named by its state-dict key).
+/// Makes a graph variable for each of the module's parameters and buffers, starting at its current
+/// value, and binds the tensor to it (named by its state-dict key).
+///
+/// Parameters become trainable variables. Buffers (tensors a module stores that are not parameters,
+/// such as batch norm's running statistics) become variables that are not trained, so an in-place
+/// update recorded during the trace (`Tensor.assign`) is an assign node of `Graph.updateOps`.
 func bindParameters(
     of module: Module, in tracer: Tracer, file: StaticString, line: UInt
 ) -> [(tensor: Tensor, variable: Node)] {
-    module.namedParameters.map { name, tensor in
-        let variable = tracer.graph.variable(tensor.array, name: name, file: file, line: line)
+    var seen = Set<ObjectIdentifier>()
+    var bound: [(tensor: Tensor, variable: Node)] = []
+    func bind(_ name: String, _ tensor: Tensor, trainable: Bool) {
+        guard seen.insert(ObjectIdentifier(tensor)).inserted else { return }
+        let variable = tracer.graph.variable(tensor.array, name: name, trainable: trainable, file: file, line: line)
         tracer.bind(tensor, to: variable)
-        return (tensor, variable)
+        bound.append((tensor, variable))
     }
+    for (name, tensor) in module.namedParameters { bind(name, tensor, trainable: true) }
+    for (prefix, child) in module.namedModules {
+        for case let (label?, tensor as Tensor) in Mirror(reflecting: child).children.map({ ($0.label, $0.value) }) {
+            let key = label.hasPrefix("_") ? String(label.dropFirst()) : label
+            bind(prefix.isEmpty ? key : prefix + "." + key, tensor, trainable: false)
+        }
+    }
+    return bound
 }
