@@ -55,7 +55,7 @@ let package = Package(
 
         // The comparison harness and the command line.
         .target(
-            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"]),
+            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed", "TandemTrace"]),
         .executableTarget(
             name: "tandem",
             dependencies: [
