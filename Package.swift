@@ -12,12 +12,17 @@ let package = Package(
         .library(name: "TandemGraph", targets: ["TandemGraph"]),
         .library(name: "TandemCompare", targets: ["TandemCompare"]),
         .library(name: "TandemDistributed", targets: ["TandemDistributed"]),
+        .library(name: "TandemBoard", targets: ["TandemBoard"]),
+        .library(name: "TandemTrace", targets: ["TandemTrace"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target TandemEager` (DocC catalogues in Sources/*/*.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        // ONNX and TensorBoard files; the Swift code is generated once by scripts/generate-protos.sh
+        // and committed (no build plugin).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -42,9 +47,19 @@ let package = Package(
             dependencies: ["COpenBLAS", "CGSL", "CZlib"],
             resources: [.copy("Resources/mnist-5k")]),
 
+        // Messages of ONNX's and TensorBoard's file formats (generated from Protos/ by scripts/generate-protos.sh).
+        .target(
+            name: "TandemProtos", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Protos"]),
+        // TensorBoard event files (SummaryWriter), below both frontends, which re-export it.
+        .target(name: "TandemBoard", dependencies: ["TandemKernels", "TandemProtos"]),
+
         // The two frontends.
-        .target(name: "TandemEager", dependencies: ["TandemKernels"]),
-        .target(name: "TandemGraph", dependencies: ["TandemKernels"]),
+        .target(name: "TandemEager", dependencies: ["TandemKernels", "TandemBoard"]),
+        .target(name: "TandemGraph", dependencies: ["TandemKernels", "TandemBoard"]),
+
+        // Bridges above both frontends: ONNX export and import.
+        .target(name: "TandemTrace", dependencies: ["TandemEager", "TandemGraph", "TandemProtos"]),
 
         // Data-parallel training over MPI for both frontends (DDP-style eager, Horovod-style graph).
         .target(name: "TandemDistributed", dependencies: ["TandemEager", "TandemGraph", "CMPI"]),
@@ -88,6 +103,8 @@ let package = Package(
         .testTarget(name: "TandemEagerTests", dependencies: ["TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
+        .testTarget(name: "TandemBoardTests", dependencies: ["TandemBoard", "TandemProtos"]),
+        .testTarget(name: "TandemTraceTests", dependencies: ["TandemTrace", "TandemProtos"]),
         .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed", "TandemEager", "TandemGraph"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
         .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),
