@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "TandemEagerTests", dependencies: ["TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
-        .testTarget(name: "TandemBoardTests", dependencies: ["TandemBoard", "TandemProtos"]),
+        .testTarget(name: "TandemBoardTests", dependencies: ["TandemBoard", "TandemKernels", "TandemProtos"]),
         .testTarget(name: "TandemTraceTests", dependencies: ["TandemTrace", "TandemProtos"]),
         .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed", "TandemEager", "TandemGraph"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import TandemBoard
+import TandemKernels
 import TandemProtos
 
 final class SummaryWriterTests: XCTestCase {

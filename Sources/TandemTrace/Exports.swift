@@ -1,0 +1,2 @@
+@_exported import TandemEager
+@_exported import TandemGraph
