@@ -58,15 +58,16 @@ let package = Package(
         .target(name: "TandemEager", dependencies: ["TandemKernels", "TandemBoard"]),
         .target(name: "TandemGraph", dependencies: ["TandemKernels", "TandemBoard"]),
 
-        // Bridges above both frontends: ONNX export and import.
-        .target(name: "TandemTrace", dependencies: ["TandemEager", "TandemGraph", "TandemProtos"]),
-
         // Data-parallel training over MPI for both frontends (DDP-style eager, Horovod-style graph).
         .target(name: "TandemDistributed", dependencies: ["TandemEager", "TandemGraph", "CMPI"]),
 
+        // Bridges between the frontends: tracing eager modules into graphs (torch.jit.trace, tf.function),
+        // ONNX export and import.
+        .target(name: "TandemTrace", dependencies: ["TandemEager", "TandemGraph", "TandemProtos"]),
+
         // The comparison harness and the command line.
         .target(
-            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"]),
+            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed", "TandemTrace"]),
         .executableTarget(
             name: "tandem",
             dependencies: [
@@ -92,6 +93,7 @@ let package = Package(
         .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-16-eager-to-graph", dependencies: ["TandemTrace"], path: "Tutorials/16-EagerToGraph", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-15-control-flow", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/15-ControlFlow", exclude: ["README.md", "control-flow-loop.svg"]),
         .executableTarget(name: "tutorial-18-data-parallel", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"], path: "Tutorials/18-DataParallel", exclude: ["README.md"]),
 
@@ -104,8 +106,8 @@ let package = Package(
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
         .testTarget(name: "TandemBoardTests", dependencies: ["TandemBoard", "TandemKernels", "TandemProtos"]),
-        .testTarget(name: "TandemTraceTests", dependencies: ["TandemTrace", "TandemProtos"]),
         .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed", "TandemEager", "TandemGraph"]),
+        .testTarget(name: "TandemTraceTests", dependencies: ["TandemTrace", "TandemEager", "TandemGraph", "TandemProtos"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
         .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),
     ],
