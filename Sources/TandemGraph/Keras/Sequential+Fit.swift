@@ -10,13 +10,15 @@ extension Sequential {
     ///   - batchSize: examples per step (the last batch of an epoch may be smaller).
     ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
     ///   - verbose: show the progress bar on stderr; nil shows it only when stderr is a terminal.
+    ///   - callbacks: called after each step and epoch (``TensorBoard`` logs them).
     /// - Returns: the mean loss (and accuracy, if a metric) of each epoch.
     @discardableResult
     public func fit(
-        _ x: NDArray, _ y: [Int], epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil
+        _ x: NDArray, _ y: [Int], epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil,
+        callbacks: [Callback] = []
     ) throws -> History {
         try fit(x, NDArray(shape: [y.count], scalars: y.map(Float.init)), epochs: epochs, batchSize: batchSize,
-                shuffle: shuffle, verbose: verbose)
+                shuffle: shuffle, verbose: verbose, callbacks: callbacks)
     }
 
     /// Trains the model on inputs `x` and targets `y` (labels as whole-number floats `[N]` for
@@ -29,9 +31,11 @@ extension Sequential {
     ///   - batchSize: examples per step (the last batch of an epoch may be smaller).
     ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
     ///   - verbose: show the progress bar on stderr; nil shows it only when stderr is a terminal.
+    ///   - callbacks: called after each step and epoch (``TensorBoard`` logs them).
     @discardableResult
     public func fit(
-        _ x: NDArray, _ y: NDArray, epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil
+        _ x: NDArray, _ y: NDArray, epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil,
+        callbacks: [Callback] = []
     ) throws -> History {
         try checkData(x, y)
         try build(inputShape: Array(x.shape.dropFirst()))
@@ -43,6 +47,8 @@ extension Sequential {
         var fetches = [built.trainLoss, built.trainOp]
         if let predictions = built.trainPredictions { fetches.append(predictions) }
         var history = History()
+        for callback in callbacks { callback.onTrainBegin(self) }
+        var step = 0
         for epoch in 0..<epochs {
             let order = shuffle ? Generator.global.permutation(n) : Array(0..<n)
             var bar = ProgressBar(total: batches, title: "Epoch \(epoch + 1)/\(epochs)", interactive: show && ProgressBar.stderrIsTerminal)
@@ -55,12 +61,16 @@ extension Sequential {
                 seen += indices.count
                 if fetches.count > 2 { correct += countMatches(out[2], batchY) }
                 bar.update(done: b + 1, metrics: summary(lossSum, correct, seen))
+                for callback in callbacks { callback.onTrainBatchEnd(step, logs: ["loss": out[0].scalar]) }
+                step += 1
             }
             let metrics = summary(lossSum, correct, seen)
             for (name, value) in metrics { history.history[name, default: []].append(value) }
             history.epochSeconds.append(Date().timeIntervalSince(bar.start))
             if show { bar.finish(metrics: metrics) }
+            for callback in callbacks { callback.onEpochEnd(epoch, logs: Dictionary(uniqueKeysWithValues: metrics)) }
         }
+        for callback in callbacks { callback.onTrainEnd() }
         return history
     }
 
