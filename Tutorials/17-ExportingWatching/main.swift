@@ -142,3 +142,5 @@ func runOnnxruntime() -> String {
 }
 print(runOnnxruntime())
 try? FileManager.default.removeItem(at: onnxURL)
+// Quick runs (the tests) leave nothing behind; a full run keeps the logs for `tensorboard --logdir`.
+if quick { try? FileManager.default.removeItem(at: workDirectory) }
