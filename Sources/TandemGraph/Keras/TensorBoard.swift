@@ -42,6 +42,7 @@ public final class TensorBoard: Callback {
         writer.flush()
     }
 
-    /// Closes the file.
-    public func onTrainEnd() { writer.close() }
+    /// Flushes the file (it closes when the callback is released, so one callback can serve
+    /// several `fit` calls, its steps then restarting at 0 as in Keras).
+    public func onTrainEnd() { writer.flush() }
 }
