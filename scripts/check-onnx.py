@@ -10,7 +10,9 @@
    output Tandem computed (max |difference|).
 2. With --torch: exports small PyTorch models (MLP with GELU and LogSoftmax, CNN with BatchNorm2d in
    eval mode, AvgPool, MaxPool, Flatten) with torch.onnx.export (opset 17) into DIR/torch-*.onnx,
-   with PyTorch's output in DIR/torch-*.json, and runs `tandem run-onnx --check` on each.
+   with PyTorch's output in DIR/torch-*.json, and runs `tandem run-onnx --check` on each, which also
+   writes the imported graph back out with Tandem's exporter (DIR/tandem-*.onnx);
+3. those re-exports get step 1's checks against PyTorch's outputs.
 Exits non-zero if any check fails.
 """
 import argparse
@@ -27,11 +29,13 @@ import onnxruntime as ort
 TOLERANCE = 1e-4
 
 
-def check_tandem_exports(directory):
+def check_tandem_exports(directory, only_prefix=None, reference="Tandem"):
     failures = 0
     for path in sorted(glob.glob(os.path.join(directory, "*.onnx"))):
         name = os.path.basename(path)[:-5]
-        if name.startswith("torch-"):
+        if name.startswith("torch-") or (only_prefix is None and name.startswith("tandem-")):
+            continue
+        if only_prefix is not None and not name.startswith(only_prefix):
             continue
         sidecar = os.path.join(directory, name + ".json")
         model = onnx.load(path)
@@ -51,7 +55,7 @@ def check_tandem_exports(directory):
             session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
             (y,) = session.run(None, {session.get_inputs()[0].name: x})
             diff = float(np.max(np.abs(y - expected)))
-            line += f"; onnxruntime vs Tandem max |difference| {diff:.3g}"
+            line += f"; onnxruntime vs {reference} max |difference| {diff:.3g}"
             if not diff <= TOLERANCE:
                 failures += 1
                 line += " FAILED"
@@ -83,13 +87,17 @@ def check_torch_imports(directory, tandem):
         with torch.no_grad():
             y = model(x)
         path = os.path.join(directory, name + ".onnx")
+        # No constant folding, so batch norm stays a BatchNormalization node instead of being folded into Conv.
         torch.onnx.export(model, (x,), path, opset_version=17, input_names=["input"], output_names=["output"],
-                          dynamo=False)
+                          dynamo=False, do_constant_folding=False)
         with open(os.path.join(directory, name + ".json"), "w") as f:
             json.dump({"input": {"shape": list(x.shape), "data": x.flatten().tolist()},
                        "output": {"shape": list(y.shape), "data": y.flatten().tolist()}}, f)
+        # Tandem runs PyTorch's file, and writes it back out with its own exporter (checked in step 3).
         result = subprocess.run([tandem, "run-onnx", path, "--input", os.path.join(directory, name + ".json"),
-                                 "--check", "--tolerance", str(TOLERANCE)], capture_output=True, text=True)
+                                 "--check", "--tolerance", str(TOLERANCE),
+                                 "--reexport", os.path.join(directory, "tandem-" + name[len("torch-"):] + ".onnx")],
+                                capture_output=True, text=True)
         ops = sorted({n.op_type for n in onnx.load(path).graph.node})
         print(f"{name}.onnx (torch {torch.__version__}, ops {', '.join(ops)}) in Tandem: "
               f"{(result.stdout + result.stderr).strip()}")
@@ -108,6 +116,10 @@ def main():
     failures = check_tandem_exports(args.directory)
     if args.torch:
         failures += check_torch_imports(args.directory, args.tandem)
+        # 3. PyTorch's models as Tandem exports them again: onnx.checker, and onnxruntime against PyTorch's output.
+        for name in ("mlp", "cnn"):
+            os.replace(os.path.join(args.directory, f"torch-{name}.json"), os.path.join(args.directory, f"tandem-{name}.json"))
+        failures += check_tandem_exports(args.directory, only_prefix="tandem-", reference="PyTorch")
     print("all checks passed" if failures == 0 else f"{failures} check(s) failed")
     return 1 if failures else 0
 

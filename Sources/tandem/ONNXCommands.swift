@@ -68,6 +68,9 @@ struct RunONNXCommand: ParsableCommand {
     @Option(help: "The largest |difference| --check accepts.")
     var tolerance: Float = 1e-4
 
+    @Option(help: "Also write the imported graph back out as ONNX with Tandem's exporter (a round trip through Tandem).")
+    var reexport: String?
+
     func run() throws {
         let model = try Graph.importONNX(from: URL(fileURLWithPath: file))
         guard let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: input))) as? [String: Any],
@@ -77,6 +80,9 @@ struct RunONNXCommand: ParsableCommand {
             throw ValidationError("\(file): run-onnx runs models of one input (this one has \(model.inputs.count))")
         }
         let y = try Session(graph: model.graph).run(model.outputs[0], feed: [model.inputs[0]: x])
+        if let reexport {
+            try model.graph.exportONNX(inputs: model.inputs, outputs: [model.outputs[0]], to: URL(fileURLWithPath: reexport))
+        }
         if check {
             guard let expected = array(object["output"]), expected.shape == y.shape else {
                 throw ValidationError("\(input): no \"output\" of shape \(formatShape(y.shape)) to check against")
