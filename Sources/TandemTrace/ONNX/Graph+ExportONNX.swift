@@ -2,12 +2,6 @@ import Foundation
 import TandemGraph
 import TandemProtos
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension Graph {
     /// Writes the part of the graph between `inputs` and `outputs` as an ONNX model (opset 17),
     /// the file onnxruntime, `onnx.checker` and `Graph.importONNX(from:)` read.
@@ -39,7 +33,7 @@ extension Graph {
         file: StaticString = #fileID, line: UInt = #line
     ) throws {
         let model = try onnxModel(inputs: inputs, outputs: outputs, session: session, file: file, line: line)
-        try writeSynchronously(try model.serializedData(), to: url)
+        try writeAtomically(try model.serializedData(), to: url)
     }
 
     /// The ONNX model `exportONNX(inputs:outputs:to:)` writes, as a message.
@@ -56,31 +50,4 @@ extension Graph {
         var exporter = ONNXExporter(graph: self, session: session, location: location)
         return try exporter.model(inputs: inputs, outputs: outputs)
     }
-}
-
-/// Writes `data` to `url` so that a crash leaves either the old file or the whole new one: to a
-/// temporary file beside it, flushed to disk with fsync, then renamed over `url`.
-func writeSynchronously(_ data: Data, to url: URL) throws {
-    let temporary = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-    func fail(_ reason: String) -> TandemError {
-        try? FileManager.default.removeItem(at: temporary)
-        return .file(path: url.path, reason: "cannot be written (\(reason))")
-    }
-    let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw fail(String(cString: strerror(errno))) }
-    let written = data.withUnsafeBytes { buffer -> Int in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n <= 0 { return -1 }
-            offset += n
-        }
-        return offset
-    }
-    let synced = fsync(fd) == 0
-    close(fd)
-    guard written == data.count || data.isEmpty else { throw fail("short write") }
-    guard synced else { throw fail("fsync failed: \(String(cString: strerror(errno)))") }
-    guard rename(temporary.path, url.path) == 0 else { throw fail(String(cString: strerror(errno))) }
 }
