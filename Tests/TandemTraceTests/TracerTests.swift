@@ -14,7 +14,7 @@ final class SignGate: Module {
 }
 
 /// Doubles its input, with a hand-written backward.
-final class Double: Function {
+final class Doubler: Function {
     static func forward(_ context: FunctionContext, _ inputs: [Tensor]) -> Tensor { inputs[0] * 2 }
     static func backward(_ context: FunctionContext, _ grad: Tensor) -> [Tensor?] { [grad * 2] }
 }
@@ -75,11 +75,11 @@ final class TracerTests: XCTestCase {
     func testCustomFunctionIsRecordedThroughItsForward() throws {
         final class UsesDouble: Module {
             let w = Tensor(shape: [2], scalars: [1, -1], requiresGrad: true)
-            func forward(_ x: Tensor) -> Tensor { Double.apply(x * w) + 1 }
+            func forward(_ x: Tensor) -> Tensor { Doubler.apply(x * w) + 1 }
         }
         let model = UsesDouble()
         let traced = try trace(model, example: Tensor(shape: [2], scalars: [0, 0]))
-        XCTAssertEqual(traced.warnings.map(\.kind), [.customFunction(name: "Double")])
+        XCTAssertEqual(traced.warnings.map(\.kind), [.customFunction(name: "Doubler")])
         XCTAssertEqual(try traced(Tensor(shape: [2], scalars: [3, 4])).scalars, [7, -7])
         XCTAssertNil(OpRecording.recorder, "the recorder is removed after tracing")
     }
