@@ -101,22 +101,22 @@ extension ONNXImporter {
         case "Reshape":
             let input = try x(0)
             var shape = try integers(names[1], for: proto)
-            let allowZero = try int(proto, "allowzero", default: 0) == 1
-            if !allowZero {
-                for (i, size) in shape.enumerated() where size == 0 {
-                    guard i < input.staticShape.count else { throw unsupported(proto, "shape \(shape) copies a dimension the input lacks") }
-                    shape[i] = input.staticShape[i]
-                }
-            }
-            if shape.count == 2 && shape[0] < 0 && shape[1] == -1 {
-                throw unsupported(proto, "a reshape with two unknown dimensions")
-            }
-            if shape.count == 2, input.staticShape.first.map({ $0 < 0 }) == true, shape[0] < 0 || shape[1] == -1,
-                shape[0] == input.staticShape[0] || shape[0] < 0
+            let copies = try int(proto, "allowzero", default: 0) == 0  // 0 copies the input's dimension
+            if copies, let last = shape.last, last == -1, shape.dropLast().allSatisfy({ $0 == 0 }),
+                shape.count - 1 < input.staticShape.count
             {
-                set(apply(.flatten(startDim: 1), [input]))  // [batch, -1] with an unknown batch
+                // [0, ..., 0, -1]: keep the leading dims, merge the rest, even when the batch is unknown.
+                set(apply(.flatten(startDim: shape.count - 1), [input]))
             } else {
-                set(apply(.reshape(shape.map { $0 < 0 ? -1 : $0 }), [input]))
+                if copies {
+                    for (i, size) in shape.enumerated() where size == 0 {
+                        guard i < input.staticShape.count, input.staticShape[i] != unknownDim else {
+                            throw unsupported(proto, "shape \(shape) copies dimension \(i), whose size is not known when the file is read")
+                        }
+                        shape[i] = input.staticShape[i]
+                    }
+                }
+                set(apply(.reshape(shape), [input]))
             }
         case "Flatten":
             let input = try x(0)

@@ -163,3 +163,21 @@ final class GraphExportONNXTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: url.path))
     }
 }
+
+/// Flattening from a later dimension is written as Reshape [0, 0, -1] (copy, copy, merge), which
+/// must come back as a flatten even when the batch is unknown.
+final class GraphExportONNXReshapeTests: XCTestCase {
+    func testFlattenFromDimensionTwoWithAnUnknownBatch() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 2, 3, 2], name: "x")
+        let y = x.flatten(startDim: 2) * 2
+        let url = temporaryURL("flatten2.onnx")
+        try g.exportONNX(inputs: [x], outputs: [y], to: url)
+        let imported = try Graph.importONNX(from: url)
+        XCTAssertEqual(imported.outputs[0].shape, [nil, 2, 6])
+        let input = wave([3, 2, 3, 2])
+        let out = try Session(graph: imported.graph).run(imported.outputs[0], feed: [imported.inputs[0]: input])
+        XCTAssertEqual(out.shape, [3, 2, 6])
+        XCTAssertEqual(out.scalars, input.scalars.map { $0 * 2 })
+    }
+}
