@@ -38,6 +38,9 @@ struct Compare: ParsableCommand {
     @Option(help: "Write each model's initial weights (safetensors) and batch order here, for run_peers.py --tandem-export.")
     var export: String?
 
+    @Option(help: "Write TensorBoard event files: each frontend's loss per step in DIR/<model>-<frontend>.")
+    var logdir: String?
+
     @Flag(help: "Skip the fault catalogue (debuggability scorecard).")
     var noFaults = false
 
@@ -62,6 +65,7 @@ struct Compare: ParsableCommand {
             }
             note("\(spec.description): \(steps) steps of \(batchSize), eager, graph, then traced (eager code run as one graph)")
             models.append(try comparison.runModel())
+            if let logdir { try TensorBoardLog.write(models[models.count - 1], to: logdir) }
         }
         var scorecard: [FaultResult] = []
         if !noFaults {
