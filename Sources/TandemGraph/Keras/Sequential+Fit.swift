@@ -12,9 +12,9 @@ extension Sequential {
     ///   - validationData: inputs and labels evaluated (in inference mode) after each epoch;
     ///     their loss and metrics are recorded as `val_loss`, `val_accuracy`.
     ///   - verbose: show the progress bar on stderr; nil shows it only when stderr is a terminal.
+    ///   - callbacks: called after each step and epoch (``TensorBoard`` logs them).
     ///   - file: the caller's file (for errors).
     ///   - line: the caller's line (for errors).
-    ///   - callbacks: called after each step and epoch (``TensorBoard`` logs them).
     /// - Returns: the mean loss (and accuracy, if a metric) of each epoch.
     /// - Throws: before `compile`, on mismatched data, or when a run fails.
     @discardableResult
