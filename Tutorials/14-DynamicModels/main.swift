@@ -13,7 +13,7 @@
 // All three compute the same function: same weights, same losses, only the cost differs.
 //
 // Run: swift run -c release tutorial-14-dynamic-models      (add --quick for a shorter run)
-// Exercises (see README.md): --no-crop, --batch-size N, --hidden N.
+// Exercises (see README.md): --no-crop, --bucket, --hidden N.
 import Foundation
 import TandemEager
 import TandemGraph
@@ -27,9 +27,10 @@ func flag(_ name: String) -> String? {
 
 let quick = CommandLine.arguments.contains("--quick") || ProcessInfo.processInfo.environment["TANDEM_QUICK"] == "1"
 let crop = !CommandLine.arguments.contains("--no-crop")
+let bucket = CommandLine.arguments.contains("--bucket")
 let batchSize = Int(flag("--batch-size") ?? "") ?? 32
 let hidden = Int(flag("--hidden") ?? "") ?? 32
-let epochs = quick ? 1 : 3
+let epochs = quick ? 1 : 2
 let (trainCount, testCount) = quick ? (512, 256) : (4000, 1000)
 let learningRate: Float = 0.01  // Adam, the same update in both frontends
 
@@ -73,11 +74,17 @@ let initialLSTM = TandemEager.LSTM(inputSize: 28, hiddenSize: hidden)
 let initialHead = Linear(hidden, 10)
 print("LSTM(28, \(hidden)) parameters: \(initialLSTM.parameters.map(\.count).reduce(0, +)), batches of \(batchSize)")
 let initial = initialLSTM.stateDict().merging(initialHead.stateDict().mapKeys { "head." + $0 }) { a, _ in a }
-// One shuffled order of batches for all strategies.
+// One shuffled order of batches for all strategies. With --bucket, each epoch's digits are
+// sorted by length before they are cut into batches (the batches then shuffled): TensorFlow's
+// bucket_by_sequence_length, so a batch's longest digit is close to all of its digits.
 let generator = Generator(seed: 1)
 let schedule = (0..<epochs).flatMap { _ -> [[Int]] in
-    let order = generator.permutation(trainCount)
-    return stride(from: 0, to: trainCount - batchSize + 1, by: batchSize).map { Array(order[$0..<($0 + batchSize)]) }
+    var order = generator.permutation(trainCount)
+    if bucket {  // by length, ties kept in their shuffled order
+        order = order.enumerated().sorted { (trainRows[$0.element].count, $0.offset) < (trainRows[$1.element].count, $1.offset) }.map(\.element)
+    }
+    let batches = stride(from: 0, to: trainCount - batchSize + 1, by: batchSize).map { Array(order[$0..<($0 + batchSize)]) }
+    return bucket ? generator.permutation(batches.count).map { batches[$0] } : batches
 }
 
 extension Dictionary {
