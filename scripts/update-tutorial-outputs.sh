@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Regenerates the output blocks (```output fences) of every tutorial README from a real run.
+#
+#   scripts/update-tutorial-outputs.sh [--debug] [NN ...]
+#
+# Builds the tutorials (release by default, as the READMEs tell readers to run them; --debug uses
+# the debug build, faster to build, with slower timings), runs each one in full mode, and replaces
+# each line of each ```output block with the line of the run that has the same words: the same text
+# once numbers and absolute paths are masked, taken in order, so "epoch 1" ... "epoch 5" lines pick
+# the run's epochs one by one. A README line with no such run line is reported and the script exits
+# non-zero: the README's wording no longer matches the program. A line "..." stays as it is.
+#
+# Tests/TutorialTests checks the same correspondence against a quick run on every `swift test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config=release
+if [[ "${1:-}" == "--debug" ]]; then config=debug; shift; fi
+only=("$@")
+
+products=()
+for dir in Tutorials/[0-9][0-9]-*/; do
+    num=${dir#Tutorials/}; num=${num%%-*}
+    if ((${#only[@]})) && [[ ! " ${only[*]} " =~ " $num " ]]; then continue; fi
+    product=$(grep -o "name: \"tutorial-$num-[a-z0-9-]*\"" Package.swift | head -1 | sed 's/name: "\(.*\)"/\1/')
+    [[ -n "$product" ]] && products+=("$num:$product:$dir")
+done
+
+for entry in "${products[@]}"; do
+    IFS=: read -r num product dir <<<"$entry"
+    swift build -c "$config" --product "$product" >/dev/null
+done
+bin=$(swift build -c "$config" --show-bin-path)
+
+status=0
+for entry in "${products[@]}"; do
+    IFS=: read -r num product dir <<<"$entry"
+    echo "== $product" >&2
+    out=$(mktemp)
+    (cd "$(mktemp -d)" && "$bin/$product" >"$out" 2>&1) || { echo "$product failed" >&2; status=1; continue; }
+    python3 - "$dir/README.md" "$out" <<'PY' || status=1
+import re, sys
+readme_path, output_path = sys.argv[1], sys.argv[2]
+NUMBER = re.compile(r"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)", re.I)
+PATH = re.compile(r"(?<![\w.])/[\w.+-]+(?:/[\w.+-]+)+")
+def skeleton(line):
+    line = PATH.sub("<path>", line)
+    return " ".join(NUMBER.sub("#", line).split())
+run = open(output_path).read().splitlines()
+keys = [skeleton(l) for l in run]
+text = open(readme_path).read().split("\n")
+result, inside, cursor, missing = [], False, 0, []
+for line in text:
+    if line.startswith("```"):
+        inside = (line.strip() == "```output") if not inside else False
+        result.append(line); continue
+    if not inside or line.strip() == "...":
+        result.append(line); continue
+    key = skeleton(line)
+    found = next((i for i in list(range(cursor, len(run))) + list(range(0, cursor)) if keys[i] == key), None)
+    if found is None:
+        missing.append(line); result.append(line); continue
+    cursor = found + 1
+    result.append(run[found])
+open(readme_path, "w").write("\n".join(result))
+for line in missing: print(f"{readme_path}: no line of the run matches: {line}", file=sys.stderr)
+sys.exit(1 if missing else 0)
+PY
+    rm -f "$out"
+done
+exit $status
