@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "tutorial-07-custom-function", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/07-CustomFunction", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-08-debugging", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/08-Debugging", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-09-graph-optimisation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/09-GraphOptimisation", exclude: ["README.md"]),
-        .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-15-control-flow", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/15-ControlFlow", exclude: ["README.md", "control-flow-loop.svg"]),

@@ -57,6 +57,7 @@ extension ComparisonReport {
                 ["layer": $0.layer, "max_abs_diff": number($0.maxAbsDiff), "shape": $0.shape] as [String: Any]
             },
         ]
+        object["eager_step_in_backward_peak_bytes"] = m.eagerStepInBackwardPeakBytes
         object["first_divergent_step"] = m.firstDivergentStep ?? NSNull()
         object["first_divergent_op"] = m.firstDivergentLayer?.layer ?? NSNull()
         return object

@@ -65,8 +65,12 @@ func accuracy() throws -> Float {
     return Float(zip(predicted, test.labels).filter { Int($0) == $1 }.count) / Float(test.count)
 }
 // What the session will actually execute per step, after its optimisation passes (tutorial 09).
-let planned = try session.plannedOps(fetches: [loss, trainOp], feedKeys: [images, labels])
-print("one training step runs \(planned.count) kernels:", planned.map(\.name).joined(separator: " "))
+// Every kernel call, the six variable updates included (a weight's update computes its gradient's
+// matrix product itself, "(matmul)", so that gradient is never stored: tutorial 10).
+let planned = try session.plannedKernels(fetches: [loss, trainOp], feedKeys: [images, labels])
+let updates = planned.filter { $0.hasSuffix("_update") || $0.hasSuffix("_update(matmul)") }
+print("one training step runs \(planned.count) kernels: \(planned.count - updates.count) forward and backward, \(updates.count) updates")
+print("  " + planned.joined(separator: " "))
 print(String(format: "accuracy before training: %.3f (chance is 0.1)", try accuracy()))
 
 let shuffler = Generator(seed: 0)
