@@ -14,7 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config=release
-if [[ "${1:-}" == "--debug" ]]; then config=debug; shift; fi
+scratch=(--scratch-path .build-release)
+if [[ "${1:-}" == "--debug" ]]; then config=debug; scratch=(); shift; fi
 only=("$@")
 
 products=()
@@ -27,9 +28,9 @@ done
 
 for entry in "${products[@]}"; do
     IFS=: read -r num product dir <<<"$entry"
-    swift build -c "$config" --product "$product" >/dev/null
+    swift build -c "$config" "${scratch[@]}" --product "$product" >/dev/null
 done
-bin=$(swift build -c "$config" --show-bin-path)
+bin=$(swift build -c "$config" "${scratch[@]}" --show-bin-path)
 
 status=0
 for entry in "${products[@]}"; do

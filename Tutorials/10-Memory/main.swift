@@ -16,7 +16,9 @@ import TandemGraph
 let quick = CommandLine.arguments.contains("--quick") || ProcessInfo.processInfo.environment["TANDEM_QUICK"] == "1"
 
 // Activations dominate when the batch is large next to the layer width, as in most real training.
-let batch = quick ? 256 : 1024, width = 256, depth = 6
+// The README's exercise: `--depth=N` builds N layers instead of 6.
+let depth = CommandLine.arguments.lazy.compactMap { $0.hasPrefix("--depth=") ? Int($0.dropFirst(8)) : nil }.first ?? 6
+let batch = quick ? 256 : 1024, width = 256
 let learningRate: Float = 0.01, momentum: Float = 0.9, steps = 3
 manualSeed(0)
 let weights = (0..<depth).map { _ in Initializer.kaimingUniform([width, width]) }
