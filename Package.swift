@@ -66,14 +66,14 @@ let package = Package(
 
         // Tutorials: a course of short programs, `swift run tutorial-NN-name` (see Tutorials/README.md).
         .executableTarget(name: "tutorial-01-tensors", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/01-Tensors", exclude: ["README.md"]),
-        .executableTarget(name: "tutorial-02-autograd", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/02-Autograd", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-02-autograd", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/02-Autograd", exclude: ["README.md", "tape.svg"]),
         .executableTarget(name: "tutorial-03-graph-session", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/03-GraphSession", exclude: ["README.md"]),
-        .executableTarget(name: "tutorial-04-mlp-eager", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/04-MLPEager", exclude: ["README.md"]),
-        .executableTarget(name: "tutorial-05-mlp-graph", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/05-MLPGraph", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-04-mlp-eager", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/04-MLPEager", exclude: ["README.md", "loss.svg"]),
+        .executableTarget(name: "tutorial-05-mlp-graph", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/05-MLPGraph", exclude: ["README.md", "loss.svg"]),
         .executableTarget(name: "tutorial-06-cnn-keras", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/06-CNNKeras", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-07-custom-function", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/07-CustomFunction", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-08-debugging", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/08-Debugging", exclude: ["README.md"]),
-        .executableTarget(name: "tutorial-09-graph-optimisation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/09-GraphOptimisation", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-09-graph-optimisation", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/09-GraphOptimisation", exclude: ["README.md", "before.svg", "after.svg"]),
         .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),

@@ -7,8 +7,10 @@
 # the debug build, faster to build, with slower timings), runs each one in full mode, and replaces
 # each line of each ```output block with the line of the run that has the same words: the same text
 # once numbers and absolute paths are masked, taken in order, so "epoch 1" ... "epoch 5" lines pick
-# the run's epochs one by one. A README line with no such run line is reported and the script exits
+# the run's epochs one by one (among such lines, the one with the same first number, "step 100",
+# is preferred). A README line with no such run line is reported and the script exits
 # non-zero: the README's wording no longer matches the program. A line "..." stays as it is.
+# SVG pictures a run writes (tutorial-NN-name.svg) are copied beside its README as name.svg.
 #
 # Tests/TutorialTests checks the same correspondence against a quick run on every `swift test`.
 set -euo pipefail
@@ -37,7 +39,12 @@ for entry in "${products[@]}"; do
     IFS=: read -r num product dir <<<"$entry"
     echo "== $product" >&2
     out=$(mktemp)
-    (cd "$(mktemp -d)" && "$bin/$product" >"$out" 2>&1) || { echo "$product failed" >&2; status=1; continue; }
+    work=$(mktemp -d)
+    (cd "$work" && "$bin/$product" >"$out" 2>&1) || { echo "$product failed" >&2; status=1; continue; }
+    # Pictures the run wrote (tutorial-NN-name.svg) go beside the README as name.svg.
+    for svg in "$work"/tutorial-"$num"-*.svg; do
+        [[ -e "$svg" ]] && cp "$svg" "$dir/$(basename "$svg" | sed "s/^tutorial-$num-//")"
+    done
     python3 - "$dir/README.md" "$out" <<'PY' || status=1
 import re, sys
 readme_path, output_path = sys.argv[1], sys.argv[2]
@@ -57,7 +64,11 @@ for line in text:
     if not inside or line.strip() == "...":
         result.append(line); continue
     key = skeleton(line)
-    found = next((i for i in list(range(cursor, len(run))) + list(range(0, cursor)) if keys[i] == key), None)
+    order = [i for i in list(range(cursor, len(run))) + list(range(0, cursor)) if keys[i] == key]
+    # Among lines with the same words, prefer the one with the same first number ("step 100",
+    # "epoch 3"), so a README that skips lines with "..." still picks the right ones.
+    first = lambda text: (NUMBER.findall(PATH.sub("", text)) or [None])[0]
+    found = next((i for i in order if first(run[i]) == first(line)), order[0] if order else None)
     if found is None:
         missing.append(line); result.append(line); continue
     cursor = found + 1

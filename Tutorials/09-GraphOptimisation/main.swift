@@ -12,6 +12,7 @@
 // Run: swift run -c release tutorial-09-graph-optimisation      (add --quick for a shorter run)
 //      Render the printed graphs with Graphviz: save a block to graph.dot, then `dot -Tsvg graph.dot`.
 import Foundation
+import TandemCompare
 import TandemGraph
 
 let quick = CommandLine.arguments.contains("--quick") || ProcessInfo.processInfo.environment["TANDEM_QUICK"] == "1"
@@ -40,6 +41,14 @@ print(before)
 print("== 2. The graph the session will run ==")
 let after = try g.dot(fetches: [output], optimized: true)
 print(after)
+
+// The two graphs as pictures next to the output (TandemCompare lays out and draws the DOT).
+for (name, dot) in [("before", before), ("after", after)] {
+    let path = URL(fileURLWithPath: "tutorial-09-\(name).svg").path
+    try GraphLayout.standaloneSVG(GraphPicture(dot: dot), title: "Tutorial 09: the graph \(name) optimisation")
+        .write(toFile: path, atomically: true, encoding: .utf8)
+    print("wrote the graph \(name) optimisation to \(path)")
+}
 
 // Three sessions on the same graph: every pass, none, and every pass but CSE (to tell CSE's share
 // of the gain from the other passes').
