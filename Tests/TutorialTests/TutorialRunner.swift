@@ -208,7 +208,7 @@ enum ReadmeCheck {
             guard want.count == got.count else { continue }  // same skeleton implies same count
             for (w, g) in zip(want, got) {
                 let tolerance = max(2 * pow(10, -Double(w.decimals)), 1e-3 * abs(w.value))
-                let agree = (w.value.isNaN && g.value.isNaN) || abs(w.value - g.value) <= tolerance
+                let agree = w.value == g.value || (w.value.isNaN && g.value.isNaN) || abs(w.value - g.value) <= tolerance
                 XCTAssert(agree, "\(folder)/README.md shows\n  \(expected)\nbut the program prints\n  \(run[found])", file: file, line: line)
             }
         }
