@@ -8,7 +8,8 @@
 # each line of each ```output block with the line of the run that has the same words: the same text
 # once numbers and absolute paths are masked, taken in order, so "epoch 1" ... "epoch 5" lines pick
 # the run's epochs one by one (among such lines, the one with the same first number, "step 100",
-# is preferred). A README line with no such run line is reported and the script exits
+# is preferred; a line whose words after its last ": " changed, a verdict worded from the run's
+# figures, is matched by the words before). A README line with no such run line is reported and the script exits
 # non-zero: the README's wording no longer matches the program. A line "..." stays as it is.
 # SVG pictures a run writes (tutorial-NN-name.svg) are copied beside its README as name.svg.
 #
@@ -65,6 +66,10 @@ for line in text:
         result.append(line); continue
     key = skeleton(line)
     order = [i for i in list(range(cursor, len(run))) + list(range(0, cursor)) if keys[i] == key]
+    if not order and ": " in key:
+        # A verdict worded from varying figures: match the words up to the last ": ".
+        lead = key[:key.rindex(": ") + 2]
+        order = [i for i in list(range(cursor, len(run))) + list(range(0, cursor)) if keys[i].startswith(lead)]
     # Among lines with the same words, prefer the one with the same first number ("step 100",
     # "epoch 3"), so a README that skips lines with "..." still picks the right ones.
     first = lambda text: (NUMBER.findall(PATH.sub("", text)) or [None])[0]
