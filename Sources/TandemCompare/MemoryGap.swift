@@ -3,8 +3,9 @@ import Foundation
 /// The sentence that explains an eager-versus-graph peak-memory difference, shared by the
 /// comparison report (table and HTML) and tutorial 10 so that they say the same thing.
 ///
-/// Both frontends save for backward what PyTorch saves (relu its output, a product both factors,
-/// an add nothing: `Op.gradientReads(input:)`), so the activations kept for backward are the same
+/// Both frontends save for backward what PyTorch saves (relu its output, a product the factor the
+/// other factor's gradient needs, an add nothing: `Op.gradientReads(input:needed:)`), so the
+/// activations kept for backward are the same
 /// and the tape is not the cause. What remains is split by a third measurement:
 /// - **a choice either frontend could make**: the graph's update fusion computes each linear
 ///   weight's gradient inside its SGD update and never stores it, while eager keeps every

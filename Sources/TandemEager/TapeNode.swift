@@ -7,8 +7,9 @@ public typealias PostAccumulateGradHook = (Tensor) -> Void
 /// One entry of the eager tape (PyTorch's `grad_fn` node): the op that produced a tensor, the
 /// inputs it saved and the user's line that called it.
 ///
-/// A node saves what PyTorch's `save_for_backward` saves, op by op (`Op.gradientReads(input:)`,
-/// `Op.gradientReadsOutput`): relu keeps its output, not its input; add keeps neither. An input
+/// A node saves what PyTorch's `save_for_backward` saves, op by op (`Op.gradientReads(input:needed:)`,
+/// `Op.gradientReadsOutput`): relu keeps its output, not its input; add keeps neither; a product
+/// keeps a factor only when the other factor wants a gradient. An input
 /// whose values the rule does not read is kept as a stand-in of the same shape that shares the
 /// input's tape node, so its memory is freed as soon as the program drops the tensor.
 ///
@@ -42,7 +43,8 @@ final class TapeNode {
     @inline(__always)
     init(op: Op, inputs: [Tensor], output: NDArray, location: SourceLocation?) {
         self.op = op
-        self.inputs = TapeNode.saved(inputs, reads: op.gradientReads(input:))
+        let needed = inputs.map(\.requiresGrad)
+        self.inputs = TapeNode.saved(inputs) { op.gradientReads(input: $0, needed: needed) }
         self.output = op.gradientReadsOutput ? output : nil
         self.location = location
         self.custom = nil

@@ -10,6 +10,11 @@ final class TapeNodeTests: XCTestCase {
     private let count = 64 * 1024
     private var bytes: Int { count * 4 }
 
+    override func setUp() {
+        super.setUp()
+        _ = Tensor.shapeOnly([1])  // the stand-ins' one shared zero (4 bytes), made before any measurement
+    }
+
     private func leaf() -> Tensor {
         Tensor(NDArray(shape: [count], scalars: (0..<count).map { Float($0 % 7) - 3 }), requiresGrad: true)
     }
@@ -66,5 +71,33 @@ final class TapeNodeTests: XCTestCase {
         XCTAssertEqual(MemoryStats.liveBytes - base, 4 * rows * width * 4, "four relu outputs, no pre-activations")
         h.sum().backward()
         XCTAssertNotNil(weights[0].grad)
+    }
+
+    /// A product keeps a factor only when the other factor wants a gradient (PyTorch's `mul`):
+    /// dropout's `x * mask` keeps the mask, not the activation `x`; the gradient is still right.
+    func testProductKeepsAFactorOnlyForTheOtherFactorsGradient() {
+        let x = leaf()
+        let mask = Tensor(NDArray(shape: [count], scalars: (0..<count).map { Float($0 % 2) }))  // no gradient
+        let base = MemoryStats.liveBytes
+        let y = (x + 1) * mask  // x + 1 is an activation the program drops
+        XCTAssertEqual(MemoryStats.liveBytes - base, bytes, "only the product is alive: x + 1 was not kept")
+        XCTAssertEqual(y.recordedTape().last?.saved, ["input 1"])
+        y.sum().backward()
+        assertClose(x.grad!.scalars, mask.scalars, "d sum((x + 1) * mask)/dx = mask")
+    }
+
+    /// A frozen weight: `h @ w` with `w` not requiring a gradient keeps `w`, not the activation.
+    func testMatmulWithAFrozenWeightDropsTheActivation() {
+        let x = Tensor(NDArray(shape: [64, 32], scalars: (0..<2048).map { Float($0 % 5) - 2 }), requiresGrad: true)
+        let w = Tensor(NDArray(shape: [32, 16], scalars: (0..<512).map { Float($0 % 3) - 1 }))
+        let base = MemoryStats.liveBytes
+        let y = (x * 2).matmul(w)
+        XCTAssertEqual(MemoryStats.liveBytes - base, 64 * 16 * 4, "only the [64, 16] result is alive")
+        y.sum().backward()
+        // d sum((2x) w)/dx = 2 * (row sums of w), the same for every row.
+        let ws = w.scalars
+        var rowSums = [Float](repeating: 0, count: 32)
+        for r in 0..<32 { for c in 0..<16 { rowSums[r] += 2 * ws[r * 16 + c] } }
+        assertClose(Array(x.grad!.scalars.prefix(32)), rowSums, "first row of dL/dx")
     }
 }

@@ -41,7 +41,8 @@ final class TutorialTests: XCTestCase {
         out.expect("by hand:  dL/dw = dL/dz * x = -4.0   dL/db = dL/dz * 1 = -2.0")
         out.expect("autograd: dL/dw = -4.0   dL/db = -2.0")
         // The tape: what each entry keeps is what PyTorch's save_for_backward keeps.
-        out.expect("#0 MulBackward(leaf(grad), leaf) keeps: input 0, input 1")
+        // w * x keeps x (for w's gradient) but not w: x wants no gradient (PyTorch's mul, too).
+        out.expect("#0 MulBackward(leaf(grad), leaf) keeps: input 1")
         out.expect("#1 AddBackward(#0, leaf(grad)) keeps: nothing")
         out.expect("#2 ReluBackward(#1) keeps: output")
         out.expect("#4 MulBackward(#3, #3) keeps: input 0, input 1")
