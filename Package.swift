@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TandemGraph", targets: ["TandemGraph"]),
         .library(name: "TandemCompare", targets: ["TandemCompare"]),
         .library(name: "TandemDistributed", targets: ["TandemDistributed"]),
+        .library(name: "TandemTrace", targets: ["TandemTrace"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
@@ -49,9 +50,12 @@ let package = Package(
         // Data-parallel training over MPI for both frontends (DDP-style eager, Horovod-style graph).
         .target(name: "TandemDistributed", dependencies: ["TandemEager", "TandemGraph", "CMPI"]),
 
+        // Bridges between the frontends: tracing eager modules into graphs (torch.jit.trace, tf.function).
+        .target(name: "TandemTrace", dependencies: ["TandemEager", "TandemGraph"]),
+
         // The comparison harness and the command line.
         .target(
-            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"]),
+            name: "TandemCompare", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed", "TandemTrace"]),
         .executableTarget(
             name: "tandem",
             dependencies: [
@@ -77,6 +81,7 @@ let package = Package(
         .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-16-eager-to-graph", dependencies: ["TandemTrace"], path: "Tutorials/16-EagerToGraph", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-15-control-flow", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/15-ControlFlow", exclude: ["README.md", "control-flow-loop.svg"]),
         .executableTarget(name: "tutorial-18-data-parallel", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"], path: "Tutorials/18-DataParallel", exclude: ["README.md"]),
 
@@ -89,6 +94,7 @@ let package = Package(
         .testTarget(name: "TandemGraphTests", dependencies: ["TandemGraph", "TandemEager", "TandemTestSupport"]),
         .testTarget(name: "TandemCompareTests", dependencies: ["TandemCompare"]),
         .testTarget(name: "TandemDistributedTests", dependencies: ["TandemDistributed", "TandemEager", "TandemGraph"]),
+        .testTarget(name: "TandemTraceTests", dependencies: ["TandemTrace", "TandemEager", "TandemGraph"]),
         // Runs every tutorial in quick mode and checks what it prints, so tutorials cannot rot.
         .testTarget(name: "TutorialTests", dependencies: ["TandemKernels"]),
     ],

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Trains one model through both frontends from the same initial weights on the same batches and
+/// Trains one model through both frontends (and, traced, eager code run as a graph) from the same
+/// initial weights on the same batches and
 /// measures parity (loss per step, op-by-op values), speed (first and steady-state step, kernel
 /// time versus overhead), memory (peak and a per-op timeline) and, with the fault catalogue,
 /// debuggability.
@@ -27,6 +28,8 @@ public struct Comparison {
     public var momentum: Float = 0.9
     /// Two values closer than this are "the same" (losses, activations).
     public var tolerance: Double = 1e-4
+    /// Whether to run the third column, traced (the eager Module traced into one training graph).
+    public var includeTraced = true
     /// Whether `run()` also runs the fault catalogue.
     public var includeFaults = true
     /// Whether to draw progress bars on standard error (nil: only when it is a terminal).
@@ -63,6 +66,10 @@ public struct Comparison {
         result.eager = try measure("eager", schedule: schedule) { try EagerTrainer(self, weights: weights) }
         result.graph = try measure("graph", schedule: schedule) { try GraphTrainer(self, weights: weights) }
         result.eagerStepInBackwardPeakBytes = try measureStepInBackward(weights: weights, schedule: schedule)
+        if includeTraced {
+            result.activationDiffs.append(try compareTracedLogits(weights: weights, batch: first.inputs))
+            result.traced = try measure("traced", schedule: schedule) { try TracedTrainer(self, weights: weights) }
+        }
         return result
     }
 }

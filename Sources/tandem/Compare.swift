@@ -8,7 +8,8 @@ struct Compare: ParsableCommand {
         abstract: "Train the same models through both frontends and compare parity, speed, memory and debuggability.",
         discussion: """
             Both frontends start from identical weights (PyTorch's default initialisers, seeded) and see the \
-            same batches of the bundled MNIST. Prints tables; --json writes the figures, --report writes a \
+            same batches of the bundled MNIST. A third column, traced, records the eager module's training \
+            step into one graph (traceTrainingStep) and runs that. Prints tables; --json writes the figures, --report writes a \
             self-contained HTML page with plots. Merge PyTorch/TensorFlow/JAX figures with --peers FILE \
             (made by Benchmarks/peers/run_peers.py).
             """)
@@ -59,7 +60,7 @@ struct Compare: ParsableCommand {
                 try comparison.exportForPeers(to: URL(fileURLWithPath: export))
                 note("exported \(spec.name) weights and batches to \(export)")
             }
-            note("\(spec.description): \(steps) steps of \(batchSize), eager then graph")
+            note("\(spec.description): \(steps) steps of \(batchSize), eager, graph, then traced (eager code run as one graph)")
             models.append(try comparison.runModel())
         }
         var scorecard: [FaultResult] = []
