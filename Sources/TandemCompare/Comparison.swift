@@ -65,6 +65,7 @@ public struct Comparison {
         (result.graphDOTBefore, result.graphDOTAfter) = try graphPictures(weights: weights)
         result.eager = try measure("eager", schedule: schedule) { try EagerTrainer(self, weights: weights) }
         result.graph = try measure("graph", schedule: schedule) { try GraphTrainer(self, weights: weights) }
+        result.eagerStepInBackwardPeakBytes = try measureStepInBackward(weights: weights, schedule: schedule)
         if includeTraced {
             result.activationDiffs.append(try compareTracedLogits(weights: weights, batch: first.inputs))
             result.traced = try measure("traced", schedule: schedule) { try TracedTrainer(self, weights: weights) }
@@ -98,6 +99,34 @@ final class EagerTrainer: Trainer {
             let loss = spec.loss(Tensor(inputs), labels: Tensor(labels: labels), parameters)
             loss.backward()
             optimizer.step()
+            return Double(loss.item())
+        }
+    }
+}
+
+/// The eager frontend with PyTorch's "optimizer step in backward" recipe: each parameter has its
+/// own SGD, stepped by a post-accumulate-grad hook as soon as backward has finished its gradient,
+/// which is then dropped, so no weight gradient outlives its own update.
+final class EagerStepInBackwardTrainer: Trainer {
+    let spec: ModelSpec
+    let parameters: Parameters<Tensor>
+
+    init(_ comparison: Comparison, weights: [(name: String, value: NDArray)]) throws {
+        spec = comparison.spec
+        parameters = Parameters(weights) { Tensor($1, requiresGrad: true) }
+        for p in parameters.values {
+            let own = SGD([p], lr: comparison.learningRate, momentum: comparison.momentum)
+            p.registerPostAccumulateGradHook { p in
+                own.step()
+                p.grad = nil
+            }
+        }
+    }
+
+    func step(_ inputs: NDArray, _ labels: [Int]) throws -> Double {
+        try checked {
+            let loss = spec.loss(Tensor(inputs), labels: Tensor(labels: labels), parameters)
+            loss.backward()
             return Double(loss.item())
         }
     }

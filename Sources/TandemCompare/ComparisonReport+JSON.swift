@@ -58,6 +58,7 @@ extension ComparisonReport {
                 ["layer": $0.layer, "max_abs_diff": number($0.maxAbsDiff), "shape": $0.shape] as [String: Any]
             },
         ]
+        object["eager_step_in_backward_peak_bytes"] = m.eagerStepInBackwardPeakBytes
         object["traced_max_loss_diff"] = m.tracedLossDiff.map(number) ?? NSNull()
         object["first_divergent_step"] = m.firstDivergentStep ?? NSNull()
         object["first_divergent_op"] = m.firstDivergentLayer?.layer ?? NSNull()

@@ -29,6 +29,7 @@ extension ComparisonReport {
             }
         }
         out += summary.render()
+        for m in models { out += "\(m.spec.name) memory: \(m.memoryExplanation)\n" }
         for m in models {
             if let layer = m.firstDivergentLayer {
                 out += "\(m.spec.name): first op to diverge beyond \(m.tolerance): \(layer.layer) (max |Δ| \(layer.maxAbsDiff))\n"

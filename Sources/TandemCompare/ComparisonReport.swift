@@ -133,6 +133,11 @@ public struct ModelResult {
     public var graphDOTBefore: String?
     /// The graph frontend's graph after optimisation (DOT), if available.
     public var graphDOTAfter: String?
+    /// Eager's peak bytes during the same training step when each parameter's SGD step runs
+    /// inside backward (a post-accumulate-grad hook) and its gradient is dropped at once; 0 when
+    /// not measured. Separates the weight gradients eager keeps until `step()` (a choice) from
+    /// the graph's planning (see ``MemoryGap``).
+    public var eagerStepInBackwardPeakBytes = 0
 
     /// Creates a result.
     public init(spec: ModelSpec, steps: Int, batchSize: Int, seed: UInt64, tolerance: Double) {

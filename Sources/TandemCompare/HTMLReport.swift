@@ -29,7 +29,8 @@ public struct HTMLReport {
         body += section("Loss curves", "Both frontends start from the same weights and see the same batches, so their curves should lie on top of each other. Peers marked \"same start\" replayed Tandem's exported weights and batch order.", lossCharts())
         body += section("Parity, op by op", "The largest difference between the two frontends' values after each layer, on the first batch.", parityTables())
         body += section("Speed", "Steady state is the median step after warm-up. The first step includes building, differentiating and optimising the graph. Overhead is the part of a step spent outside kernels.", speedCharts())
-        body += section("Memory", "Live bytes (above the data set) after every kernel call during one steady-state training step.", memoryCharts())
+        body += section("Memory", "Live bytes (above the data set) after every kernel call during one steady-state training step. "
+            + report.models.map { "\($0.spec.name): \($0.memoryExplanation)" }.joined(separator: " "), memoryCharts())
         body += section("Debuggability", "Each fault is a real small program run in each frontend. Verdicts are judged from what happened: an error, a warning or printed output.", scorecardTable())
         body += section("The graph, before and after optimisation", "The graph frontend's training graph as built, and as the session runs it after folding, CSE, pruning, simplification and fusion.", graphPictures())
         return """

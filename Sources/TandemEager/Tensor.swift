@@ -134,6 +134,11 @@ public final class Tensor {
     static func placeholder() -> Tensor { Tensor(placeholder: emptyArray) }
     static let emptyArray = NDArray(zeros: [0])
 
+    /// A value-less array of `shape` (one shared zero, repeated by stride 0): what the tape keeps of
+    /// an input whose values backward never reads.
+    static func shapeOnly(_ shape: [Int]) -> NDArray { scalarZero.broadcast(to: shape) }
+    private static let scalarZero = NDArray(zeros: [])
+
     // MARK: Reading
 
     /// The size of each dimension.
