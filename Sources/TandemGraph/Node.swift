@@ -179,4 +179,14 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
     public static func assign(_ value: Node, to target: Node, at location: SourceLocation?) {
         target.graph.addAssign(value, to: target, at: location)
     }
+
+    /// Reports `error` and returns a node carrying it, for an op left without inputs (`cat([])`).
+    /// No input says which graph the node belongs to, so it sits in a graph of its own; anything
+    /// built on it carries the first error on.
+    ///
+    /// - Parameter error: the error, naming the op and the user's line.
+    public static func failure(_ error: TandemError) -> Node {
+        ErrorScope.report(error)
+        return Graph().addNode(.identity, [], name: "failed", shape: [], location: error.location, poison: error)
+    }
 }
