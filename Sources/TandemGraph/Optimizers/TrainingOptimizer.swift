@@ -120,8 +120,8 @@ extension TrainingOptimizer {
     ) -> Node {
         let location = SourceLocation(file, line)
         guard let graph = pairs.first?.variable.graph ?? learningRateNode?.graph ?? globalStep?.graph else {
-            // No node to say which graph the train op belongs to, so no node can be returned.
-            preconditionFailure("Tandem error: applyGradients: no (gradient, variable) pairs (at \(location))")
+            // No node says which graph the train op belongs to: the error's node sits in a graph of its own.
+            return Node.failure(.invalidValue(op: "applyGradients", reason: "no (gradient, variable) pairs", location: location))
         }
         if pairs.isEmpty {
             let error = TandemError.invalidValue(op: "applyGradients", reason: "no (gradient, variable) pairs", location: location)
