@@ -165,7 +165,7 @@ public final class DistributedDataParallel: Module {
         throw .distributed(
             op: "DistributedDataParallel",
             reason: "rank\(differing.count > 1 ? "s" : "") \(differing.map(String.init).joined(separator: ", ")) built a model "
-                + "whose parameter or buffer names or shapes differ from rank 0's (\(named.count) parameters here, first "
+                + "whose parameter or buffer names or shapes differ from rank 0's (\(named.count) parameters and buffers here, first "
                 + "\(named.first.map { "\($0.name) \(formatShape($0.tensor.shape))" } ?? "none")): every rank must build the same model",
             location: nil)
     }
