@@ -73,6 +73,12 @@ extension Tensor: TensorExpression {
         }
     }
 
+    /// Reports an error and returns the placeholder that later ops pass along (for an op left
+    /// without inputs, such as `cat([])`).
+    ///
+    /// - Parameter error: the error, naming the op and the user's line.
+    public static func failure(_ error: TandemError) -> Tensor { failed(error) }
+
     /// Reports an error and returns the placeholder that later ops pass along.
     static func failed(_ error: TandemError) -> Tensor {
         ErrorState.pending = true
