@@ -56,7 +56,19 @@ public final class Session {
     private struct PlanKey: Hashable {
         let fetches: [Int]
         let fed: [Int]
+
+        /// Whether this key is that of `fetches` and `fed`, checked without building arrays.
+        func matches(_ fetches: [Node], _ fed: some Collection<Node>) -> Bool {
+            guard fetches.count == self.fetches.count && fed.count == self.fed.count else { return false }
+            for (node, id) in zip(fetches, self.fetches) where node.id != id { return false }
+            for node in fed where !self.fed.contains(node.id) { return false }
+            return true
+        }
     }
+
+    /// The last fetch set's key and plan: a loop that runs the same fetches every step finds its
+    /// plan here without building and hashing a `PlanKey` (the key was validated when its plan was built).
+    private var lastPlan: (key: PlanKey, plan: ExecutionPlan)?
 
     /// Creates a session for a graph.
     ///
@@ -105,6 +117,7 @@ public final class Session {
 
     /// The compiled plan for a fetch set, built on first use.
     func plan(for fetches: [Node], fed: some Collection<Node>) throws(TandemError) -> ExecutionPlan {
+        if let lastPlan, lastPlan.key.matches(fetches, fed) { return lastPlan.plan }
         for node in fetches where node.graph !== graph {
             throw TandemError.graph(node: node.name, reason: "fetched from a session of another graph", location: node.location)
         }
@@ -113,7 +126,10 @@ public final class Session {
         }
         try Session.checkTopLevel(fetches, fed: fed)
         let key = PlanKey(fetches: fetches.map(\.id), fed: fed.map(\.id).sorted())
-        if let plan = plans[key] { return plan }
+        if let plan = plans[key] {
+            lastPlan = (key, plan)
+            return plan
+        }
         var program = try Program(graph: graph, fetches: fetches, fed: Set(fed))
         warnAboutPrintsOffThePath(of: fetches, in: program)
         var passes = options.optimizer
@@ -131,6 +147,7 @@ public final class Session {
             return slots
         }
         plans[key] = plan
+        lastPlan = (key, plan)
         return plan
     }
 
@@ -140,7 +157,10 @@ public final class Session {
     }
 
     /// Drops compiled plans, so changed ``options`` apply to every fetch set.
-    public func clearPlans() { plans.removeAll() }
+    public func clearPlans() {
+        plans.removeAll()
+        lastPlan = nil
+    }
 
     // MARK: Variables
 
