@@ -57,6 +57,10 @@ extension ComparisonReport {
                 ["layer": $0.layer, "max_abs_diff": number($0.maxAbsDiff), "shape": $0.shape] as [String: Any]
             },
         ]
+        object["trained_state_diffs"] = m.trainedStateDiffs.map {
+            ["name": $0.layer, "max_abs_diff": number($0.maxAbsDiff), "shape": $0.shape] as [String: Any]
+        }
+        object["first_divergent_state"] = m.firstDivergentState?.layer ?? NSNull()
         object["first_divergent_step"] = m.firstDivergentStep ?? NSNull()
         object["first_divergent_op"] = m.firstDivergentLayer?.layer ?? NSNull()
         return object

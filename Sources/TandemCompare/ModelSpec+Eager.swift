@@ -10,13 +10,15 @@ extension ModelSpec {
     /// let logits = model(Tensor(images))
     /// ```
     public func makeModule(weights: [(name: String, value: NDArray)]) throws -> TandemEager.Sequential {
-        let modules: [TandemEager.Module] = layers.map { layer -> TandemEager.Module in
+        let modules: [TandemEager.Module] = try layers.map { layer -> TandemEager.Module in
             switch layer {
             case let .linear(i, o): return TandemEager.Linear(i, o)
             case let .conv2d(i, o, k, p): return TandemEager.Conv2d(i, o, kernelSize: k, padding: p)
             case .relu: return TandemEager.ReLU()
             case .maxPool2d(let k): return TandemEager.MaxPool2d(kernelSize: k, stride: k)
             case .flatten: return TandemEager.Flatten()
+            case .batchNorm2d, .residualBlock, .globalAvgPool2d:
+                throw TandemError.invalidValue(op: "makeModule", reason: "\(layer) has no eager module yet", location: nil)
             }
         }
         let model = TandemEager.Sequential(modules)

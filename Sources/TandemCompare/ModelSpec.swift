@@ -18,6 +18,10 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     /// Conv2d(6, 16, 5), ReLU, MaxPool2d(2), Flatten, Linear(400, 120), ReLU, Linear(120, 84), ReLU,
     /// Linear(84, 10).
     case lenet5
+    /// A small ResNet-style network for 2 cores: Conv2d(1, 8, 3, padding=1), BatchNorm2d(8), ReLU,
+    /// MaxPool2d(2), two residual blocks of 8 channels on 14x14 (`BasicBlock`: conv-BN-ReLU-conv-BN,
+    /// plus the input, ReLU), global average pooling, Linear(8, 10).
+    case resnet
 
     /// One layer of the sequential model (its index is its PyTorch state-dict prefix).
     public enum Layer: Hashable, Sendable, CustomStringConvertible {
@@ -31,6 +35,14 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case maxPool2d(kernelSize: Int)
         /// `nn.Flatten()` (from dimension 1).
         case flatten
+        /// `nn.BatchNorm2d(features)`: weight 1 and bias 0 (trained), running mean 0 and running
+        /// variance 1 (buffers moved in training, read in evaluation).
+        case batchNorm2d(features: Int)
+        /// torchvision's `BasicBlock` keeping `channels`: `conv1` (3x3, padding 1, no bias), `bn1`,
+        /// ReLU, `conv2`, `bn2`, plus the block's input, ReLU.
+        case residualBlock(channels: Int)
+        /// `nn.AdaptiveAvgPool2d(1)` then `nn.Flatten()`: the mean of each channel, `[N, C]`.
+        case globalAvgPool2d
 
         /// PyTorch's printed form, for example `Linear(784, 512)`.
         public var description: String {
@@ -40,17 +52,75 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
             case .relu: return "ReLU()"
             case .maxPool2d(let k): return "MaxPool2d(\(k))"
             case .flatten: return "Flatten()"
+            case .batchNorm2d(let c): return "BatchNorm2d(\(c))"
+            case .residualBlock(let c): return "BasicBlock(\(c))"
+            case .globalAvgPool2d: return "AdaptiveAvgPool2d(1)+Flatten()"
             }
         }
 
-        /// The shapes of the layer's weight and bias, if it has parameters.
+        /// The shapes of the layer's weight and bias, if it has exactly these two parameters
+        /// (a residual block has several: see `tensors`).
         public var parameterShapes: (weight: [Int], bias: [Int])? {
             switch self {
             case let .linear(i, o): return ([o, i], [o])
             case let .conv2d(i, o, k, _): return ([o, i, k, k], [o])
-            default: return nil
+            case .batchNorm2d(let c): return ([c], [c])
+            case .relu, .maxPool2d, .flatten, .residualBlock, .globalAvgPool2d: return nil
             }
         }
+
+        /// Every tensor the layer owns, in PyTorch's state-dict order, keyed below the layer's index.
+        public var tensors: [LayerTensor] {
+            func batchNorm(_ prefix: String, _ c: Int) -> [LayerTensor] {
+                [
+                    LayerTensor(name: prefix + "weight", shape: [c], initial: .ones),
+                    LayerTensor(name: prefix + "bias", shape: [c], initial: .zeros),
+                    LayerTensor(name: prefix + "running_mean", shape: [c], initial: .zeros, isBuffer: true),
+                    LayerTensor(name: prefix + "running_var", shape: [c], initial: .ones, isBuffer: true),
+                ]
+            }
+            switch self {
+            case .linear, .conv2d:
+                let (weight, bias) = parameterShapes!
+                return [
+                    LayerTensor(name: "weight", shape: weight, initial: .kaimingUniform),
+                    LayerTensor(name: "bias", shape: bias, initial: .biasUniform(fanIn: Initializer.fans(weight).fanIn)),
+                ]
+            case .batchNorm2d(let c):
+                return batchNorm("", c)
+            case .residualBlock(let c):
+                let conv = LayerTensor(name: "conv1.weight", shape: [c, c, 3, 3], initial: .kaimingUniform)
+                var conv2 = conv
+                conv2.name = "conv2.weight"
+                return [conv] + batchNorm("bn1.", c) + [conv2] + batchNorm("bn2.", c)
+            case .relu, .maxPool2d, .flatten, .globalAvgPool2d:
+                return []
+            }
+        }
+    }
+
+    /// A tensor a layer owns: a trained parameter or a buffer (batch norm's running statistics).
+    public struct LayerTensor: Hashable, Sendable {
+        /// How the tensor starts.
+        public enum Initial: Hashable, Sendable {
+            /// PyTorch's default weight: kaiming-uniform with a = sqrt(5), drawn from the seeded generator.
+            case kaimingUniform
+            /// PyTorch's default bias: uniform in ±1/sqrt(fanIn), drawn from the seeded generator.
+            case biasUniform(fanIn: Int)
+            /// All ones (batch norm's weight and running variance).
+            case ones
+            /// All zeros (batch norm's bias and running mean).
+            case zeros
+        }
+
+        /// The key below the layer's index, for example `weight` or `bn1.running_mean`.
+        public var name: String
+        /// The shape.
+        public var shape: [Int]
+        /// How it starts.
+        public var initial: Initial
+        /// Whether it is a buffer (state that is not trained, such as a running mean).
+        public var isBuffer = false
     }
 
     /// The spec for a command-line name: `mlp`, `cnn` (the simple CNN) or `lenet5`.
@@ -59,16 +129,18 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case "mlp": self = .mlp([784, 512, 256, 10])
         case "cnn", "simplecnn", "simple-cnn": self = .simpleCNN
         case "lenet5", "lenet", "lenet-5": self = .lenet5
+        case "resnet": self = .resnet
         default: return nil
         }
     }
 
-    /// A short name: `mlp`, `cnn`, `lenet5`.
+    /// A short name: `mlp`, `cnn`, `lenet5`, `resnet`.
     public var name: String {
         switch self {
         case .mlp: return "mlp"
         case .simpleCNN: return "cnn"
         case .lenet5: return "lenet5"
+        case .resnet: return "resnet"
         }
     }
 
@@ -78,6 +150,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case .mlp(let widths): return "MLP " + widths.map(String.init).joined(separator: "-")
         case .simpleCNN: return "simple CNN (conv 32x3x3, pool, dense 128)"
         case .lenet5: return "LeNet-5"
+        case .resnet: return "ResNet-style (conv 8, BN, 2 residual blocks, global avg pool)"
         }
     }
 
@@ -104,6 +177,12 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
                 .flatten, .linear(inFeatures: 400, outFeatures: 120), .relu, .linear(inFeatures: 120, outFeatures: 84),
                 .relu, .linear(inFeatures: 84, outFeatures: 10),
             ]
+        case .resnet:
+            return [
+                .conv2d(inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1), .batchNorm2d(features: 8), .relu,
+                .maxPool2d(kernelSize: 2), .residualBlock(channels: 8), .residualBlock(channels: 8), .globalAvgPool2d,
+                .linear(inFeatures: 8, outFeatures: 10),
+            ]
         }
     }
 
@@ -111,7 +190,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     public var sampleShape: [Int] {
         switch self {
         case .mlp(let widths): return [Self.checked(widths)[0]]
-        case .simpleCNN, .lenet5: return [1, 28, 28]
+        case .simpleCNN, .lenet5, .resnet: return [1, 28, 28]
         }
     }
 
@@ -119,7 +198,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     public var classCount: Int {
         switch self {
         case .mlp(let widths): return Self.checked(widths)[widths.count - 1]
-        case .simpleCNN, .lenet5: return 10
+        case .simpleCNN, .lenet5, .resnet: return 10
         }
     }
 
@@ -132,34 +211,57 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The parameter names in state-dict order, with PyTorch's keys (`0.weight`, `0.bias`, ...).
-    public var parameterNames: [String] {
-        layers.enumerated().flatMap { index, layer in
-            layer.parameterShapes == nil ? [] : ["\(index).weight", "\(index).bias"]
-        }
-    }
+    public var parameterNames: [String] { tensorEntries.filter { !$0.isBuffer }.map(\.name) }
+
+    /// The buffer names in state-dict order (batch norm's `1.running_mean`, `1.running_var`, ...);
+    /// empty for a model without batch norm.
+    public var bufferNames: [String] { tensorEntries.filter(\.isBuffer).map(\.name) }
+
+    /// Whether a layer behaves differently in training and in evaluation (batch norm).
+    public var hasTrainingState: Bool { !bufferNames.isEmpty }
 
     /// The number of trainable scalars.
     public var parameterCount: Int {
-        layers.compactMap(\.parameterShapes).reduce(0) { $0 + $1.weight.reduce(1, *) + $1.bias.reduce(1, *) }
+        tensorEntries.filter { !$0.isBuffer }.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    }
+
+    /// Every tensor of every layer with its full key (`4.bn1.weight`), in state-dict order.
+    var tensorEntries: [LayerTensor] {
+        layers.enumerated().flatMap { index, layer in
+            layer.tensors.map { tensor -> LayerTensor in
+                var keyed = tensor
+                keyed.name = "\(index).\(tensor.name)"
+                return keyed
+            }
+        }
     }
 
     /// Draws PyTorch's default initial weights once, from a generator seeded with `seed`: for each
-    /// layer in order, the weight (kaiming-uniform, a = sqrt(5)) then the bias (uniform in
-    /// ±1/sqrt(fan_in)). Both frontends start from these same arrays.
+    /// layer in order, each weight (kaiming-uniform, a = sqrt(5)) and bias (uniform in
+    /// ±1/sqrt(fan_in)); batch norm starts at weight 1, bias 0, as PyTorch. Both frontends start
+    /// from these same arrays.
     ///
     /// - Returns: (state-dict key, value) pairs in `parameterNames` order.
     public func initialWeights(seed: UInt64) -> [(name: String, value: NDArray)] {
         let generator = Generator(seed: seed)
-        var weights: [(name: String, value: NDArray)] = []
-        for (index, layer) in layers.enumerated() {
-            guard let shapes = layer.parameterShapes else { continue }
-            let weight = Initializer.kaimingUniform(shapes.weight, generator: generator)
-            let bias = Initializer.biasUniform(
-                shapes.bias[0], fanIn: Initializer.fans(shapes.weight).fanIn, generator: generator)
-            weights.append(("\(index).weight", weight))
-            weights.append(("\(index).bias", bias))
+        return tensorEntries.filter { !$0.isBuffer }.map { tensor in
+            (tensor.name, Self.initialValue(tensor, generator))
         }
-        return weights
+    }
+
+    /// The buffers' starting values (running mean 0, running variance 1), in `bufferNames` order.
+    public func initialBuffers() -> [(name: String, value: NDArray)] {
+        let generator = Generator(seed: 0)
+        return tensorEntries.filter(\.isBuffer).map { ($0.name, Self.initialValue($0, generator)) }
+    }
+
+    private static func initialValue(_ tensor: LayerTensor, _ generator: Generator) -> NDArray {
+        switch tensor.initial {
+        case .kaimingUniform: return Initializer.kaimingUniform(tensor.shape, generator: generator)
+        case .biasUniform(let fanIn): return Initializer.biasUniform(tensor.shape.reduce(1, *), fanIn: fanIn, generator: generator)
+        case .ones: return NDArray(ones: tensor.shape)
+        case .zeros: return NDArray(zeros: tensor.shape)
+        }
     }
 }
 
