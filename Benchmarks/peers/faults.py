@@ -25,7 +25,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PHASE = "construction"
 FAULTS = ["shape_mismatch", "wrong_feed_shape", "nan_from_log", "unused_parameter", "forgotten_zero_grad",
-          "loss_with_history", "print_intermediate", "ops_in_loop", "value_read_while_building", "loop_shape_change"]
+          "loss_with_history", "print_intermediate", "ops_in_loop", "value_read_while_building", "loop_shape_change",
+          "missing_eval", "bn_updates_not_run"]
 # The op name and shapes a helpful message would mention, per fault.
 EXPECTED = {
     "shape_mismatch": (["linear", "matmul", "MatMul", "addmm"], ["64, 512", "64x512", "?, 512", "256, 500", "256x500", "500, 256", "500x256",
@@ -34,6 +35,8 @@ EXPECTED = {
     "nan_from_log": ([r"(?<![A-Za-z])[Ll]og(?!Softmax|_softmax|[a-z])"], ["64, 256", "?, 256", "?,256"]),
     "value_read_while_building": (["Mean", "mean"], []),
     "loop_shape_change": (["while", "matmul", "MatMul", "mm"], ["(?, 8)", "(None, 8)", "(?, 4)", "(None, 4)", "64x4", "8x4"]),
+    "missing_eval": (["BatchNorm", "batch_norm", "Dropout", "dropout", "eval"], []),
+    "bn_updates_not_run": (["UPDATE_OPS", "update_ops", "moving_mean", "moving_variance"], []),
 }
 
 
@@ -159,6 +162,22 @@ def pytorch_loop_shape_change():
     for _ in range(3):
         h = torch.tanh(h @ w)  # FAULT (the state becomes [64, 4]; the next iteration cannot multiply)
     h.sum().backward()
+
+
+def pytorch_missing_eval():
+    import torch
+    import torch.nn as nn
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    run_phase()
+    data = list(batches(steps=4))
+    for x, y in data[:-1]:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y)).backward()
+        opt.step()
+    with torch.no_grad():
+        model(torch.from_numpy(data[-1][0]))  # FAULT (model.eval() is missing: batch statistics, dropout on)
 
 
 # MARK: TensorFlow 1.x programs -------------------------------------------------------------------
@@ -318,6 +337,44 @@ def tensorflow1_loop_shape_change():
             s.run(tf.reduce_sum(final), {h0: xb})
 
 
+def tf_batch_norm_mlp(tf, v1):
+    x = v1.placeholder(tf.float32, [None, 784])
+    y = v1.placeholder(tf.int64, [None])
+    training = v1.placeholder_with_default(False, [])
+    w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 64), (64, 10)])
+    h = v1.layers.batch_normalization(tf.matmul(x, w1) + b1, training=training)
+    logits = tf.matmul(tf.nn.relu(h), w2) + b2
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    return x, y, training, logits, loss
+
+
+def tensorflow1_missing_eval():
+    tf, v1 = tf1()
+    x, y, training, logits, loss = tf_batch_norm_mlp(tf, v1)
+    with v1.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+        train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
+    with v1.Session() as s:
+        s.run(v1.global_variables_initializer())
+        run_phase()
+        data = list(batches(steps=4))
+        for xb, yb in data[:-1]:
+            s.run(train, {x: xb, y: yb, training: True})
+        s.run(logits, {x: data[-1][0], training: True})  # FAULT (evaluated with training=True)
+
+
+def tensorflow1_bn_updates_not_run():
+    tf, v1 = tf1()
+    x, y, training, logits, loss = tf_batch_norm_mlp(tf, v1)
+    train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)  # FAULT (no control dependency on UPDATE_OPS)
+    with v1.Session() as s:
+        s.run(v1.global_variables_initializer())
+        run_phase()
+        data = list(batches(steps=4))
+        for xb, yb in data[:-1]:
+            s.run(train, {x: xb, y: yb, training: True})
+        s.run(logits, {x: data[-1][0]})
+
+
 # MARK: Running and judging ----------------------------------------------------------------------
 
 def program(framework, fault):
@@ -355,7 +412,8 @@ def judge(framework, fault, obs, stderr_text):
         reason = {"wrong_feed_shape": "no feeds: inputs are plain tensors",
                   "ops_in_loop": "no graph: ops run and vanish",
                   "forgotten_zero_grad": "gradients are recomputed by every run",
-                  "value_read_while_building": "tensors hold values: `if x.mean() > 0` is an ordinary Python branch"
+                  "value_read_while_building": "tensors hold values: `if x.mean() > 0` is an ordinary Python branch",
+                  "bn_updates_not_run": "BatchNorm updates its running statistics in place during the forward pass"
                   }.get(fault, "cannot happen")
         return {"fault": fault, "title": title, "frontend": framework, "when": "n/a", "detected": False,
                 "applicable": False, "names_op": False, "names_shapes": False, "names_line": False,
