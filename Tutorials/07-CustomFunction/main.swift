@@ -8,6 +8,8 @@
 // Our example is exp. Its derivative is exp itself, so forward saves its RESULT and backward just
 // multiplies the incoming gradient by it: no second exp is computed.
 //
+// Section 5 lets gradcheck do the check of section 3 for every entry, and catch a buggy backward.
+//
 // Run: swift run -c release tutorial-07-custom-function      (add --quick for a shorter run)
 import Foundation
 import TandemEager
@@ -58,3 +60,26 @@ loss.backward()
 // By hand: d/dz mean(exp(2z + 1)) = exp(2z + 1) * 2 / 2 = exp(2z + 1).
 print("z.grad   =", z.grad!.scalars)
 print("by hand  =", z.scalars.map { Foundation.exp(2 * $0 + 1) })
+
+print("\n== 5. gradcheck: every entry of the Jacobian, in one call ==")
+// torch.autograd.gradcheck: perturbs each input element by ±eps, differentiates each output
+// element with a backward pass, and compares the two. It passes our Exp...
+let point = Tensor(shape: [3], scalars: [0.1, 0.5, 0.9], requiresGrad: true)
+print("Exp:      ", try gradcheck({ Exp.apply($0[0]) }, inputs: [point]))
+
+/// exp(x) with a classic bug: backward uses the saved INPUT where it needs the output.
+struct BuggyExp: Function {
+    static func forward(_ context: FunctionContext, _ inputs: [Tensor]) -> Tensor {
+        context.saveForBackward(inputs[0])
+        return inputs[0].exp()
+    }
+
+    static func backward(_ context: FunctionContext, _ gradOutput: Tensor) -> [Tensor?] {
+        [gradOutput * context.savedTensors[0]]  // wrong: x instead of exp(x)
+    }
+}
+
+// ...and flags the buggy one, naming the entry where the two disagree most.
+let verdict = try gradcheck({ BuggyExp.apply($0[0]) }, inputs: [point])
+print("BuggyExp: ", verdict)
+print("passed:", verdict.passed)

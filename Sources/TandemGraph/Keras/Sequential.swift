@@ -21,17 +21,17 @@
 public final class Sequential {
     /// An optimizer choice for `compile` (the graph optimizers with Keras' names).
     public enum Optimizer {
-        /// Gradient descent, with momentum when `momentum` is not 0.
-        case sgd(learningRate: Float = 0.01, momentum: Float = 0)
+        /// Gradient descent, with momentum when `momentum` is not 0 (Nesterov's when `nesterov`).
+        case sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false)
         /// Adam.
         case adam(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8)
 
         var trainingOptimizer: TrainingOptimizer {
             switch self {
-            case let .sgd(lr, momentum):
+            case let .sgd(lr, momentum, nesterov):
                 return momentum == 0
                     ? GradientDescentOptimizer(learningRate: lr) as TrainingOptimizer
-                    : MomentumOptimizer(learningRate: lr, momentum: momentum)
+                    : MomentumOptimizer(learningRate: lr, momentum: momentum, useNesterov: nesterov)
             case let .adam(lr, beta1, beta2, epsilon):
                 return AdamOptimizer(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon)
             }
@@ -63,10 +63,12 @@ public final class Sequential {
     public var sessionOptions = Session.Options()
 
     var inputShape: [Int]?
-    var optimizer: Optimizer = .sgd()
-    var loss: Loss = .sparseCategoricalCrossentropy(fromLogits: true)
-    var metrics: [Metric] = []
+    /// The optimizer, loss and metrics given to `compile` (nil before: `fit` and friends throw).
+    var compiled: (optimizer: Optimizer, loss: Loss, metrics: [Metric])?
+    var metrics: [Metric] { compiled?.metrics ?? [] }
     var built: Built?
+    /// Each layer's output shape without the batch, once built (for `summary()`).
+    var layerOutputShapes: [[Int]] = []
 
     /// The graph nodes of a built model.
     struct Built {
@@ -75,6 +77,8 @@ public final class Sequential {
         let trainLoss: Node
         let trainPredictions: Node?
         let trainOp: Node
+        /// The graph's update ops (batch norm's moving averages), run with every train step.
+        let updateOps: [Node]
         let outputs: Node
         let evalLoss: Node
         let evalPredictions: Node?
@@ -98,10 +102,8 @@ public final class Sequential {
     ///   - loss: the loss minimised by `fit`.
     ///   - metrics: what `fit` and `evaluate` report besides the loss.
     public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metric] = []) {
-        self.optimizer = optimizer
-        self.loss = loss
-        self.metrics = metrics
-        if let inputShape, built == nil { try? build(inputShape: inputShape) }
+        compiled = (optimizer, loss, metrics)
+        if let inputShape, built == nil { try? build(inputShape: inputShape, for: "compile") }
     }
 
     /// The model's variables, layer by layer.
@@ -112,8 +114,27 @@ public final class Sequential {
     /// The inference output node (after building).
     public var outputNode: Node? { built?.outputs }
 
+    /// Throws unless `compile` was called: `fit`, `evaluate` and `predict` do not guess an
+    /// optimizer or a loss.
+    func requireCompiled(for api: String, at location: SourceLocation?) throws {
+        guard compiled == nil else { return }
+        throw TandemError.invalidValue(
+            op: "Sequential.\(api)",
+            reason: "the model must be compiled before \(api): call compile(optimizer:loss:metrics:) first "
+                + "(Keras: \"You must compile your model before training/testing\")",
+            location: location)
+    }
+
     /// Builds the graph for inputs of `inputShape` (without the batch) and initialises the weights.
-    func build(inputShape: [Int]) throws {
+    ///
+    /// - Parameters:
+    ///   - inputShape: the sample shape without the batch.
+    ///   - api: the public method asking (`fit`, `evaluate`, `predict`), for the error before `compile`.
+    ///   - location: the user's line that called it.
+    func build(inputShape: [Int], for api: String, at location: SourceLocation? = nil) throws {
+        try requireCompiled(for: api, at: location)
+        guard let compiled else { return }
+        let (optimizer, loss, metrics) = compiled
         if let built {
             let expected = built.input.staticShape.dropFirst()
             guard Array(expected) == inputShape else {
@@ -128,16 +149,20 @@ public final class Sequential {
         let g = Graph()
         let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")
         var shape = inputShape
+        var shapes: [[Int]] = []
         // A layer reports a shape its op's rule rejects; `checked` turns that into this throw.
         try checked {
-            for layer in layers { shape = layer.build(inputShape: shape, in: g) }
+            for layer in layers {
+                shape = layer.build(inputShape: shape, in: g)
+                shapes.append(shape)
+            }
         }
         func forward(training: Bool) -> Node {
             layers.reduce(x) { $1($0, training: training) }
         }
         let trainOutput = forward(training: true)
-        let hasDropout = layers.contains { $0 is Dropout }
-        let evalOutput = hasDropout ? forward(training: false) : trainOutput
+        let hasTrainingBehaviour = layers.contains { $0.dependsOnTraining }
+        let evalOutput = hasTrainingBehaviour ? forward(training: false) : trainOutput
         let target: Node
         switch loss {
         case .sparseCategoricalCrossentropy: target = g.labelsPlaceholder(name: "labels")
@@ -154,11 +179,11 @@ public final class Sequential {
         let wantsAccuracy = metrics.contains(.accuracy)
         let trainLoss = lossNode(trainOutput)
         let trainOp = optimizer.trainingOptimizer.minimize(trainLoss)
-        let evalLoss = hasDropout ? lossNode(evalOutput) : trainLoss
+        let evalLoss = hasTrainingBehaviour ? lossNode(evalOutput) : trainLoss
         built = Built(
             input: x, target: target, trainLoss: trainLoss,
             trainPredictions: wantsAccuracy ? trainOutput.argmax(dim: 1) : nil,
-            trainOp: trainOp, outputs: evalOutput, evalLoss: evalLoss,
+            trainOp: trainOp, updateOps: g.updateOps, outputs: evalOutput, evalLoss: evalLoss,
             evalPredictions: wantsAccuracy ? evalOutput.argmax(dim: 1) : nil)
         let initializer = g.initializeVariables()
         g.finalize()
@@ -167,5 +192,6 @@ public final class Sequential {
         self.graph = g
         self.session = session
         self.inputShape = inputShape
+        self.layerOutputShapes = shapes
     }
 }
