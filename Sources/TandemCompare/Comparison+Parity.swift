@@ -32,15 +32,21 @@ extension Comparison {
         var diffs = zip(eager, values).map { e, g in
             ActivationDiff(layer: e.0, maxAbsDiff: maxAbsDifference(e.1, g), shape: e.1.shape)
         }
-        // The eager Module path (`Sequential` built from the spec, weights through loadStateDict)
-        // must give the generic forward pass's logits exactly.
-        guard !spec.hasTrainingState else { return diffs }
+        // The eager Module path (`Sequential` built from the spec, weights and running statistics
+        // through loadStateDict) must give the generic forward pass's logits exactly. It is
+        // compared in eval mode, as a model is evaluated (identical to training mode without
+        // batch norm).
         let module = try spec.makeModule(weights: weights)
-        let moduleLogits = try checked { noGrad { module(Tensor(batch.inputs)).array } }
-        if let logits = eager.dropLast().last?.1 {
-            diffs.append(ActivationDiff(
-                layer: "eager Module path: logits", maxAbsDiff: maxAbsDifference(moduleLogits, logits), shape: moduleLogits.shape))
+        module.eval()
+        let (moduleLogits, logits) = try checked {
+            noGrad {
+                let parameters = spec.state(weights: weights) { _, value, _ in Tensor(value) }
+                return (module(Tensor(batch.inputs)).array, spec.forward(Tensor(batch.inputs), parameters, training: false).array)
+            }
         }
+        diffs.append(ActivationDiff(
+            layer: spec.hasTrainingState ? "eager Module path: eval-mode logits" : "eager Module path: logits",
+            maxAbsDiff: maxAbsDifference(moduleLogits, logits), shape: moduleLogits.shape))
         return diffs
     }
 }

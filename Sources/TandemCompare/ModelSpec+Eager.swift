@@ -2,27 +2,32 @@ import Foundation
 
 extension ModelSpec {
     /// Builds the eager `Sequential` module of this spec (PyTorch's `nn.Sequential` layer for layer)
-    /// and loads `weights` into it through `loadStateDict`, so the Module path starts from exactly
-    /// the numbers the generic forward pass uses.
+    /// and loads `weights` (and the initial running statistics) into it through `loadStateDict`,
+    /// so the Module path starts from exactly the numbers the generic forward pass uses.
     ///
     /// ```swift
     /// let model = try spec.makeModule(weights: spec.initialWeights(seed: 0))
     /// let logits = model(Tensor(images))
     /// ```
     public func makeModule(weights: [(name: String, value: NDArray)]) throws -> TandemEager.Sequential {
-        let modules: [TandemEager.Module] = try layers.map { layer -> TandemEager.Module in
+        let modules: [TandemEager.Module] = layers.map { layer -> TandemEager.Module in
             switch layer {
             case let .linear(i, o): return TandemEager.Linear(i, o)
             case let .conv2d(i, o, k, p): return TandemEager.Conv2d(i, o, kernelSize: k, padding: p)
             case .relu: return TandemEager.ReLU()
             case .maxPool2d(let k): return TandemEager.MaxPool2d(kernelSize: k, stride: k)
             case .flatten: return TandemEager.Flatten()
-            case .batchNorm2d, .residualBlock, .globalAvgPool2d:
-                throw TandemError.invalidValue(op: "makeModule", reason: "\(layer) has no eager module yet", location: nil)
+            case .batchNorm2d(let c): return TandemEager.BatchNorm2d(c)
+            case .residualBlock(let c): return ResidualBlock(channels: c)
+            case .globalAvgPool2d: return GlobalAvgPool2d()
             }
         }
         let model = TandemEager.Sequential(modules)
-        try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.map { ($0.name, $0.value) }))
+        // Batch norm's buffers start as the spec's (running mean 0, variance 1); its
+        // `num_batches_tracked` keeps the module's own 0.
+        var state = model.stateDict()
+        for (name, value) in weights + initialBuffers() { state[name] = value }
+        try model.loadStateDict(state)
         return model
     }
 }

@@ -13,6 +13,14 @@ final class FaultCatalogueTrainingStateTests: XCTestCase {
         XCTAssertFalse(EagerFaults.run(.batchNormUpdatesNotRun).applicable)
     }
 
+    func testEagerEvaluationWithoutEvalIsReportedAtTheCallersLine() {
+        let eager = EagerFaults.run(.missingEval)
+        XCTAssertEqual(eager.when, .run, eager.message)
+        XCTAssertEqual(eager.how, "warning")
+        XCTAssertTrue(eager.namesOp && eager.namesLine, eager.message)
+        XCTAssertTrue(eager.message.contains("eval()"), eager.message)
+    }
+
     func testFaultFreeTwinsProduceNoDiagnostic() throws {
         let twins: [(Fault, String)] = [(.batchNormUpdatesNotRun, "graph"), (.missingEval, "graph"), (.missingEval, "eager")]
         for (fault, frontend) in twins {
