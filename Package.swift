@@ -77,6 +77,7 @@ let package = Package(
         .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-13-batch-norm", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/13-BatchNorm", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-15-control-flow", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/15-ControlFlow", exclude: ["README.md", "control-flow-loop.svg"]),
         .executableTarget(name: "tutorial-18-data-parallel", dependencies: ["TandemEager", "TandemGraph", "TandemDistributed"], path: "Tutorials/18-DataParallel", exclude: ["README.md"]),
 
