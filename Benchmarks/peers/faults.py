@@ -342,7 +342,19 @@ def tf_batch_norm_mlp(tf, v1):
     y = v1.placeholder(tf.int64, [None])
     training = v1.placeholder_with_default(False, [])
     w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 64), (64, 10)])
-    h = v1.layers.batch_normalization(tf.matmul(x, w1) + b1, training=training)
+    # tf.layers.batch_normalization is gone with Keras 3: the same layer written out, its
+    # moving-average updates in the UPDATE_OPS collection as that layer puts them.
+    h = tf.matmul(x, w1) + b1
+    mean, variance = tf.nn.moments(h, [0])
+    moving_mean = v1.get_variable("moving_mean", [64], initializer=v1.zeros_initializer(), trainable=False)
+    moving_variance = v1.get_variable("moving_variance", [64], initializer=v1.ones_initializer(), trainable=False)
+    n = tf.cast(tf.shape(h)[0], tf.float32)
+    for variable, value in [(moving_mean, mean), (moving_variance, variance * n / (n - 1))]:
+        v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, v1.assign(variable, 0.9 * variable + 0.1 * value))
+    m, v = tf.cond(training, lambda: (mean, variance), lambda: (tf.identity(moving_mean), tf.identity(moving_variance)))
+    gamma = v1.get_variable("gamma", [64], initializer=v1.ones_initializer())
+    beta = v1.get_variable("beta", [64], initializer=v1.zeros_initializer())
+    h = tf.nn.batch_normalization(h, m, v, beta, gamma, 1e-5)
     logits = tf.matmul(tf.nn.relu(h), w2) + b2
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
     return x, y, training, logits, loss
