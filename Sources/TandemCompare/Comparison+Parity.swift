@@ -27,7 +27,11 @@ extension Comparison {
         }
         let session = Session(graph: graph)
         try session.run(graph.initializeVariables())
-        let values = try session.run(nodes.map(\.1), feed: [inputs: batch.inputs, labels: labelArray(batch.labels)])
+        // The update ops run too, as the eager pass moved its running statistics: the same
+        // training-mode step in both frontends.
+        let values = Array(try session.run(
+            nodes.map(\.1) + graph.updateOps, feed: [inputs: batch.inputs, labels: labelArray(batch.labels)]
+        ).prefix(nodes.count))
 
         var diffs = zip(eager, values).map { e, g in
             ActivationDiff(layer: e.0, maxAbsDiff: maxAbsDifference(e.1, g), shape: e.1.shape)

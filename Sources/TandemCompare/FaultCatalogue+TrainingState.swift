@@ -12,14 +12,15 @@ extension GraphFaults {
     }
 
     /// Evaluates with the training-mode logits: batch norm normalises each evaluation batch with
-    /// its own statistics (TF1: forgetting `training=False`). The twin fetches the eval-mode
-    /// logits built with `training: false`.
+    /// its own statistics (TF1: forgetting `training=False`). The session warns, naming the line
+    /// that built the training-mode batch norm. The twin fetches the eval-mode logits built with
+    /// `training: false`.
     static func missingEval(fixed: Bool) -> FaultResult {
-        var fault: SourceLocation?
         var m = BatchNormModel()
         let probe = FaultProbe { [graph = m.graph] in graph.warnings }
+        var fault: SourceLocation?
         do {
-            try buildBatchNormModel(&m)
+            fault = try buildBatchNormModel(&m).batchNorm
             let session = Session(graph: m.graph)
             try session.run(m.graph.initializeVariables())
             probe.startRunning()
@@ -27,7 +28,7 @@ extension GraphFaults {
             for (x, y) in batches.dropLast() {
                 try session.run([m.loss, m.train] + m.graph.updateOps, feed: [m.x: x, m.y: labelArray(y)])
             }
-            let evaluation = fixed ? m.evalLogits! : m.trainLogits!; fault = here()
+            let evaluation = fixed ? m.evalLogits! : m.trainLogits!  // the fault: the training-mode logits
             _ = try session.run(evaluation, feed: [m.x: batches[batches.count - 1].0])
         } catch { probe.record(error) }
         probe.collect()
@@ -42,7 +43,7 @@ extension GraphFaults {
         let probe = FaultProbe { [graph = m.graph] in graph.warnings }
         var fault: SourceLocation?
         do {
-            fault = try buildBatchNormModel(&m)
+            fault = try buildBatchNormModel(&m).train
             let session = Session(graph: m.graph)
             try session.run(m.graph.initializeVariables())
             probe.startRunning()
@@ -57,11 +58,11 @@ extension GraphFaults {
         return probe.observation.judge(.batchNormUpdatesNotRun, frontend: frontend, op: "updateOps", shapes: [], line: fault)
     }
 
-    /// Builds the batch-norm MLP; returns the line that created the train op.
-    @discardableResult
-    private static func buildBatchNormModel(_ m: inout BatchNormModel) throws -> SourceLocation {
+    /// Builds the batch-norm MLP; returns the lines that built batch norm and the train op.
+    private static func buildBatchNormModel(_ m: inout BatchNormModel) throws -> (batchNorm: SourceLocation, train: SourceLocation) {
         let g = m.graph
-        return try checked { () -> SourceLocation in
+        var batchNormLine = here()
+        return try checked { () -> (batchNorm: SourceLocation, train: SourceLocation) in
             m.x = g.placeholder(shape: [nil, 784], name: "images")
             m.y = g.labelsPlaceholder(name: "labels")
             let (w0, b0) = faultWeights(64, 784), (w1, b1) = faultWeights(10, 64)
@@ -71,13 +72,14 @@ extension GraphFaults {
             let variance = g.variable(NDArray(ones: [64]), name: "moving_variance", trainable: false)
             func logits(training: Bool) -> Node {
                 let h = linear(m.x, weight: v[0], bias: v[1])
-                let n = batchNorm(h, runningMean: mean, runningVar: variance, weight: v[2], bias: v[3], training: training)
+                let n = batchNorm(h, runningMean: mean, runningVar: variance, weight: v[2], bias: v[3], training: training); batchNormLine = here()
                 return linear(n.relu(), weight: v[4], bias: v[5])
             }
             m.trainLogits = logits(training: true)
             m.evalLogits = logits(training: false)
             m.loss = crossEntropy(m.trainLogits, m.y)
-            m.train = MomentumOptimizer(learningRate: 0.05, momentum: 0.9).minimize(m.loss); return here()
+            m.train = MomentumOptimizer(learningRate: 0.05, momentum: 0.9).minimize(m.loss)
+            return (batchNormLine, here(line: #line - 1))
         }
     }
 }

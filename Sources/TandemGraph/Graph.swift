@@ -46,6 +46,8 @@ public final class Graph {
     var reportedPrints: Set<Int> = []
     /// Set once a train op was reported running without `updateOps` (see `Session+UpdateOpsCheck.swift`).
     var reportedSkippedUpdates = false
+    /// Set once a run was reported evaluating batch norm in training mode (see `Session+UpdateOpsCheck.swift`).
+    var reportedTrainingModeEvaluation = false
     /// The node `initializeVariables()` returned last (reused while the variables are unchanged).
     private var initializer: Node?
     private var nameCounts: [String: Int] = [:]

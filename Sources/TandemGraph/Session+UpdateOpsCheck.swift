@@ -25,15 +25,38 @@ extension Session {
                 + "session.run([train] + graph.updateOps, feed: ...) (TF1's UPDATE_OPS control dependency).")
     }
 
-    /// Whether this run computes a value the update op reads (its batch statistics), looking
-    /// through the few nodes between them.
+    /// Warns about the other side of the trap (`model.eval()` forgotten, TF1's `training=True` at
+    /// evaluation): a run with no train op and no update that computes batch norm in training
+    /// mode, so each evaluated batch is normalised with its own statistics. Reported at most once
+    /// per graph, naming the line that built that batch norm.
+    func warnAboutTrainingModeEvaluation(of fetches: [Node], in program: Program) {
+        guard !graph.updateOps.isEmpty, !graph.reportedTrainingModeEvaluation else { return }
+        let needed = program.neededNodes
+        func runs(_ node: Node) -> Bool { needed.indices.contains(node.id) && needed[node.id] }
+        guard !fetches.contains(where: { if case .update = $0.kind { return true } else { return false } }),
+              !graph.updateOps.contains(where: runs),
+              let update = graph.updateOps.first(where: { computesInputs(of: $0, needed) })
+        else { return }
+        graph.reportedTrainingModeEvaluation = true
+        let fetched = fetches.prefix(4).map { "'\($0.name)'" }.joined(separator: ", ")
+        graph.warn(
+            "fetching \(fetched) runs batch_norm in training mode (built at \(update.location.map { "\($0)" } ?? "an unknown line")) "
+                + "without a train op or its updates: each evaluated batch is normalised with its own statistics. If this "
+                + "is evaluation, build it with batchNorm(..., training: false) (or feed the training node false), as "
+                + "model.eval() does in PyTorch.")
+    }
+
+    /// Whether this run computes the batch statistics the update op would record (looking
+    /// through the few nodes between them, and no further than the statistics).
     private func computesInputs(of update: Node, _ needed: [Bool]) -> Bool {
         var stack = update.inputs
         var seen = Set<Int>()
         while let node = stack.popLast() {
-            guard seen.insert(node.id).inserted else { continue }
-            if node.isVariable { continue }
-            if needed.indices.contains(node.id) && needed[node.id] { return true }
+            guard seen.insert(node.id).inserted, !node.isVariable else { continue }
+            if case .primitive(.batchStatistics) = node.kind {
+                if needed.indices.contains(node.id) && needed[node.id] { return true }
+                continue
+            }
             stack += node.inputs
         }
         return false

@@ -13,7 +13,7 @@ struct Compare: ParsableCommand {
             (made by Benchmarks/peers/run_peers.py).
             """)
 
-    @Option(help: "Which model: mlp, cnn, lenet5 or all (mlp and cnn).")
+    @Option(help: "Which model: mlp, cnn, lenet5, resnet (batch norm, residual blocks) or all (mlp and cnn).")
     var model: ModelChoice = .all
 
     @Option(help: "Training steps per model and frontend.")

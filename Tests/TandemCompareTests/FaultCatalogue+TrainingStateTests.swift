@@ -21,6 +21,14 @@ final class FaultCatalogueTrainingStateTests: XCTestCase {
         XCTAssertTrue(eager.message.contains("eval()"), eager.message)
     }
 
+    func testGraphEvaluationInTrainingModeIsReportedAtTheBatchNormsLine() {
+        let graph = GraphFaults.run(.missingEval)
+        XCTAssertEqual(graph.when, .run, graph.message)
+        XCTAssertEqual(graph.how, "warning")
+        XCTAssertTrue(graph.namesOp && graph.namesLine, graph.message)
+        XCTAssertTrue(graph.message.contains("training: false"), graph.message)
+    }
+
     func testFaultFreeTwinsProduceNoDiagnostic() throws {
         let twins: [(Fault, String)] = [(.batchNormUpdatesNotRun, "graph"), (.missingEval, "graph"), (.missingEval, "eager")]
         for (fault, frontend) in twins {
