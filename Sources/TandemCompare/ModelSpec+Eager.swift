@@ -20,6 +20,7 @@ extension ModelSpec {
             case .batchNorm2d(let c): return TandemEager.BatchNorm2d(c)
             case .residualBlock(let c): return ResidualBlock(channels: c)
             case .globalAvgPool2d: return GlobalAvgPool2d()
+            case let .lstm(i, h): return LastHiddenLSTM(TandemEager.LSTM(inputSize: i, hiddenSize: h))
             }
         }
         let model = TandemEager.Sequential(modules)

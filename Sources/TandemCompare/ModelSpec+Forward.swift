@@ -43,6 +43,10 @@ extension ModelSpec {
                 h = (y + h).relu()
             case .globalAvgPool2d:
                 h = h.mean(dim: 3).mean(dim: 2)
+            case let .lstm(_, hidden):
+                h = lastHiddenState(
+                    h, weightIH: p["\(index).weight_ih_l0"], weightHH: p["\(index).weight_hh_l0"],
+                    biasIH: p["\(index).bias_ih_l0"], biasHH: p["\(index).bias_hh_l0"], hiddenSize: hidden)
             }
             observe?("\(index): \(layer)", h)
         }

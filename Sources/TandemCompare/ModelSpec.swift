@@ -22,6 +22,10 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     /// MaxPool2d(2), two residual blocks of 8 channels on 14x14 (`BasicBlock`: conv-BN-ReLU-conv-BN,
     /// plus the input, ReLU), global average pooling, Linear(8, 10).
     case resnet
+    /// Digits read row by row: an LSTM over 28 steps of 28 pixels (hidden 64), its last hidden
+    /// state into Linear(64, 10). Eager runs the time loop as a Swift `for`, the graph as one
+    /// `whileLoop`.
+    case lstm
 
     /// One layer of the sequential model (its index is its PyTorch state-dict prefix).
     public enum Layer: Hashable, Sendable, CustomStringConvertible {
@@ -43,6 +47,9 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case residualBlock(channels: Int)
         /// `nn.AdaptiveAvgPool2d(1)` then `nn.Flatten()`: the mean of each channel, `[N, C]`.
         case globalAvgPool2d
+        /// `nn.LSTM(inputSize, hiddenSize, batch_first=True)` over `[batch, time, inputSize]`,
+        /// keeping the last hidden state `[batch, hiddenSize]` (`h_n[0]`).
+        case lstm(inputSize: Int, hiddenSize: Int)
 
         /// PyTorch's printed form, for example `Linear(784, 512)`.
         public var description: String {
@@ -55,6 +62,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
             case .batchNorm2d(let c): return "BatchNorm2d(\(c))"
             case .residualBlock(let c): return "BasicBlock(\(c))"
             case .globalAvgPool2d: return "AdaptiveAvgPool2d(1)+Flatten()"
+            case let .lstm(i, h): return "LSTM(\(i), \(h), batch_first=True)"
             }
         }
 
@@ -65,7 +73,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
             case let .linear(i, o): return ([o, i], [o])
             case let .conv2d(i, o, k, _): return ([o, i, k, k], [o])
             case .batchNorm2d(let c): return ([c], [c])
-            case .relu, .maxPool2d, .flatten, .residualBlock, .globalAvgPool2d: return nil
+            case .relu, .maxPool2d, .flatten, .residualBlock, .globalAvgPool2d, .lstm: return nil
             }
         }
 
@@ -93,6 +101,15 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
                 var conv2 = conv
                 conv2.name = "conv2.weight"
                 return [conv] + batchNorm("bn1.", c) + [conv2] + batchNorm("bn2.", c)
+            case let .lstm(inputSize, hiddenSize):
+                // PyTorch's nn.LSTM: every tensor uniform in ±1/sqrt(hidden), gates stacked i, f, g, o.
+                let bound = 1 / Float(hiddenSize).squareRoot()
+                return [
+                    LayerTensor(name: "weight_ih_l0", shape: [4 * hiddenSize, inputSize], initial: .uniform(bound: bound)),
+                    LayerTensor(name: "weight_hh_l0", shape: [4 * hiddenSize, hiddenSize], initial: .uniform(bound: bound)),
+                    LayerTensor(name: "bias_ih_l0", shape: [4 * hiddenSize], initial: .uniform(bound: bound)),
+                    LayerTensor(name: "bias_hh_l0", shape: [4 * hiddenSize], initial: .uniform(bound: bound)),
+                ]
             case .relu, .maxPool2d, .flatten, .globalAvgPool2d:
                 return []
             }
@@ -107,6 +124,8 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
             case kaimingUniform
             /// PyTorch's default bias: uniform in ±1/sqrt(fanIn), drawn from the seeded generator.
             case biasUniform(fanIn: Int)
+            /// Uniform in ±bound, drawn from the seeded generator (an LSTM's tensors).
+            case uniform(bound: Float)
             /// All ones (batch norm's weight and running variance).
             case ones
             /// All zeros (batch norm's bias and running mean).
@@ -130,6 +149,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case "cnn", "simplecnn", "simple-cnn": self = .simpleCNN
         case "lenet5", "lenet", "lenet-5": self = .lenet5
         case "resnet": self = .resnet
+        case "lstm": self = .lstm
         default: return nil
         }
     }
@@ -141,6 +161,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case .simpleCNN: return "cnn"
         case .lenet5: return "lenet5"
         case .resnet: return "resnet"
+        case .lstm: return "lstm"
         }
     }
 
@@ -151,6 +172,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case .simpleCNN: return "simple CNN (conv 32x3x3, pool, dense 128)"
         case .lenet5: return "LeNet-5"
         case .resnet: return "ResNet-style (conv 8, BN, 2 residual blocks, global avg pool)"
+        case .lstm: return "LSTM 28x28 rows, hidden 64"
         }
     }
 
@@ -183,6 +205,8 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
                 .maxPool2d(kernelSize: 2), .residualBlock(channels: 8), .residualBlock(channels: 8), .globalAvgPool2d,
                 .linear(inFeatures: 8, outFeatures: 10),
             ]
+        case .lstm:
+            return [.lstm(inputSize: 28, hiddenSize: 64), .linear(inFeatures: 64, outFeatures: 10)]
         }
     }
 
@@ -191,6 +215,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .mlp(let widths): return [Self.checked(widths)[0]]
         case .simpleCNN, .lenet5, .resnet: return [1, 28, 28]
+        case .lstm: return [28, 28]
         }
     }
 
@@ -198,7 +223,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     public var classCount: Int {
         switch self {
         case .mlp(let widths): return Self.checked(widths)[widths.count - 1]
-        case .simpleCNN, .lenet5, .resnet: return 10
+        case .simpleCNN, .lenet5, .resnet, .lstm: return 10
         }
     }
 
@@ -238,8 +263,8 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
 
     /// Draws PyTorch's default initial weights once, from a generator seeded with `seed`: for each
     /// layer in order, each weight (kaiming-uniform, a = sqrt(5)) and bias (uniform in
-    /// ±1/sqrt(fan_in)); batch norm starts at weight 1, bias 0, as PyTorch. Both frontends start
-    /// from these same arrays.
+    /// ±1/sqrt(fan_in)); batch norm starts at weight 1, bias 0, as PyTorch; an LSTM's four tensors
+    /// uniform in ±1/sqrt(hidden). Both frontends start from these same arrays.
     ///
     /// - Returns: (state-dict key, value) pairs in `parameterNames` order.
     public func initialWeights(seed: UInt64) -> [(name: String, value: NDArray)] {
@@ -259,6 +284,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         switch tensor.initial {
         case .kaimingUniform: return Initializer.kaimingUniform(tensor.shape, generator: generator)
         case .biasUniform(let fanIn): return Initializer.biasUniform(tensor.shape.reduce(1, *), fanIn: fanIn, generator: generator)
+        case .uniform(let bound): return Initializer.uniform(tensor.shape, low: -bound, high: bound, generator: generator)
         case .ones: return NDArray(ones: tensor.shape)
         case .zeros: return NDArray(zeros: tensor.shape)
         }

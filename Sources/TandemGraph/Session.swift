@@ -230,6 +230,24 @@ public final class Session {
                 OptimizerKernels.adam(
                     param: &variableValues[v]!, grad: grad, m: &state.m[k]!, v: &state.v[k]!,
                     step: state.steps[k], lr: lr, beta1: beta1, beta2: beta2, eps: epsilon)
+            case let .adamW(_, beta1, beta2, epsilon, weightDecay):
+                if state.m[k] == nil {
+                    state.m[k] = NDArray(zeros: grad.shape)
+                    state.v[k] = NDArray(zeros: grad.shape)
+                }
+                var none: NDArray? = nil
+                OptimizerKernels.adam(
+                    param: &variableValues[v]!, grad: grad, m: &state.m[k]!, v: &state.v[k]!, maxSquare: &none,
+                    step: state.steps[k], lr: lr, beta1: beta1, beta2: beta2, eps: epsilon, weightDecay: weightDecay,
+                    decoupledWeightDecay: true)
+            case let .rmsprop(_, decay, momentum, epsilon):
+                // The mean square lives in the `v` slot, the momentum buffer in `momentum`.
+                if state.v[k] == nil { state.v[k] = NDArray(zeros: grad.shape) }
+                if momentum > 0 && state.momentum[k] == nil { state.momentum[k] = NDArray(zeros: grad.shape) }
+                var notCentered: NDArray? = nil
+                OptimizerKernels.rmsprop(
+                    param: &variableValues[v]!, grad: grad, squareAverage: &state.v[k]!, momentumBuffer: &state.momentum[k],
+                    gradAverage: &notCentered, lr: lr, alpha: decay, eps: epsilon, momentum: momentum)
             }
         }
     }

@@ -4,7 +4,7 @@ import TandemCompare
 
 /// The model choice shared by the subcommands.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
-    case mlp, cnn, lenet5, all
+    case mlp, cnn, lenet5, all, lstm
     case resnet
 
     var specs: [ModelSpec] {
@@ -14,6 +14,7 @@ enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
         case .lenet5: return [.lenet5]
         case .resnet: return [.resnet]
         case .all: return [ModelSpec(name: "mlp")!, .simpleCNN]
+        case .lstm: return [.lstm]
         }
     }
 }

@@ -14,6 +14,11 @@
 import Foundation
 import TandemEager
 
+/// The value of `--name=value` on the command line (the README's exercises change these), or `fallback`.
+func option(_ name: String, _ fallback: Float) -> Float {
+    CommandLine.arguments.lazy.compactMap { $0.hasPrefix("--\(name)=") ? Float($0.dropFirst(name.count + 3)) : nil }.first ?? fallback
+}
+
 /// exp(x), with a hand-written backward that reuses the forward's result.
 struct Exp: Function {
     static func forward(_ context: FunctionContext, _ inputs: [Tensor]) -> Tensor {
@@ -41,7 +46,9 @@ print("x.grad   =", x.grad!.scalars, "(should equal exp(x))")
 
 print("\n== 3. Check the backward with a finite difference ==")
 // A hand-written backward is a place for bugs; compare with (f(x + h) - f(x - h)) / 2h.
-let h: Float = 1e-2  // small, but not so small that float32 rounding dominates
+// The central difference is off by about h^2/6 times the third derivative (Taylor's theorem),
+// here h^2/6 * exp(x); the README's exercise makes h ten times larger.
+let h = option("h", 1e-2)  // small, but not so small that float32 rounding dominates
 for i in 0..<3 {
     var plus = x.scalars, minus = x.scalars
     plus[i] += h
@@ -49,7 +56,8 @@ for i in 0..<3 {
     let fPlus = Exp.apply(Tensor(shape: [3], scalars: plus)).sum().item()
     let fMinus = Exp.apply(Tensor(shape: [3], scalars: minus)).sum().item()
     let numeric = (fPlus - fMinus) / (2 * h)
-    print(String(format: "x[%d]: analytic %.4f, numeric %.4f", i, x.grad!.scalars[i], numeric))
+    print(String(format: "x[%d]: analytic %.4f, numeric %.4f, difference %.5f (h^2/6 exp(x) = %.5f)",
+        i, x.grad!.scalars[i], numeric, numeric - x.grad!.scalars[i], h * h / 6 * Foundation.exp(x.scalars[i])))
 }
 
 print("\n== 4. It composes with the built-in ops ==")

@@ -11,8 +11,8 @@ extension Sequential {
     ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
     ///   - validationData: inputs and labels evaluated (in inference mode) after each epoch;
     ///     their loss and metrics are recorded as `val_loss`, `val_accuracy`.
-    ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
     ///   - verbose: show the progress bar on stderr; nil shows it only when stderr is a terminal.
+    ///   - callbacks: called after each step and epoch (``TensorBoard`` logs them).
     ///   - file: the caller's file (for errors).
     ///   - line: the caller's line (for errors).
     /// - Returns: the mean loss (and accuracy, if a metric) of each epoch.
@@ -20,11 +20,11 @@ extension Sequential {
     @discardableResult
     public func fit(
         _ x: NDArray, _ y: [Int], epochs: Int = 1, batchSize: Int = 32, validationData: (NDArray, [Int])? = nil,
-        shuffle: Bool = true, verbose: Bool? = nil, file: StaticString = #fileID, line: UInt = #line
+        shuffle: Bool = true, verbose: Bool? = nil, callbacks: [Callback] = [], file: StaticString = #fileID, line: UInt = #line
     ) throws -> History {
         try fit(x, labelArray(y), epochs: epochs, batchSize: batchSize,
                 validationData: validationData.map { ($0.0, labelArray($0.1)) }, shuffle: shuffle, verbose: verbose,
-                file: file, line: line)
+                callbacks: callbacks, file: file, line: line)
     }
 
     /// Trains the model on inputs `x` and targets `y` (labels as whole-number floats `[N]` for
@@ -39,13 +39,14 @@ extension Sequential {
     ///     recorded as `val_loss` (and `val_accuracy`).
     ///   - shuffle: draw a new order each epoch from the global generator (see `manualSeed`).
     ///   - verbose: show the progress bar on stderr; nil shows it only when stderr is a terminal.
+    ///   - callbacks: called after each step and epoch (``TensorBoard`` logs them).
     ///   - file: the caller's file (for errors).
     ///   - line: the caller's line (for errors).
     /// - Throws: before `compile`, on mismatched data, or when a run fails.
     @discardableResult
     public func fit(
         _ x: NDArray, _ y: NDArray, epochs: Int = 1, batchSize: Int = 32, validationData: (NDArray, NDArray)? = nil,
-        shuffle: Bool = true, verbose: Bool? = nil, file: StaticString = #fileID, line: UInt = #line
+        shuffle: Bool = true, verbose: Bool? = nil, callbacks: [Callback] = [], file: StaticString = #fileID, line: UInt = #line
     ) throws -> History {
         let location = SourceLocation(file, line)
         try requireCompiled(for: "fit", at: location)
@@ -67,6 +68,8 @@ extension Sequential {
         let predictionsIndex = fetches.count
         if let predictions = built.trainPredictions { fetches.append(predictions) }
         var history = History()
+        for callback in callbacks { callback.onTrainBegin(self) }
+        var step = 0
         for epoch in 0..<epochs {
             let order = shuffle ? Generator.global.permutation(n) : Array(0..<n)
             var bar = ProgressBar(total: batches, title: "Epoch \(epoch + 1)/\(epochs)", interactive: show && ProgressBar.stderrIsTerminal)
@@ -79,6 +82,8 @@ extension Sequential {
                 seen += indices.count
                 if built.trainPredictions != nil { correct += countMatches(out[predictionsIndex], batchY) }
                 bar.update(done: b + 1, metrics: summary(lossSum, correct, seen))
+                for callback in callbacks { callback.onTrainBatchEnd(step, logs: ["loss": out[0].scalar]) }
+                step += 1
             }
             var metrics = summary(lossSum, correct, seen)
             if let (vx, vy) = validationData {
@@ -87,7 +92,9 @@ extension Sequential {
             for (name, value) in metrics { history.history[name, default: []].append(value) }
             history.epochSeconds.append(Date().timeIntervalSince(bar.start))
             if show { bar.finish(metrics: metrics) }
+            for callback in callbacks { callback.onEpochEnd(epoch, logs: Dictionary(uniqueKeysWithValues: metrics)) }
         }
+        for callback in callbacks { callback.onTrainEnd() }
         return history
     }
 

@@ -25,6 +25,10 @@ public final class Sequential {
         case sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false)
         /// Adam.
         case adam(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8)
+        /// RMSprop (Keras' defaults; `rho` is the mean-square decay), as ``RMSPropOptimizer``.
+        case rmsprop(learningRate: Float = 1e-3, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7)
+        /// AdamW, decoupled weight decay scaled by the learning rate (Keras' defaults), as ``AdamWOptimizer``.
+        case adamW(learningRate: Float = 1e-3, weightDecay: Float = 0.004, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7)
 
         var trainingOptimizer: TrainingOptimizer {
             switch self {
@@ -34,6 +38,10 @@ public final class Sequential {
                     : MomentumOptimizer(learningRate: lr, momentum: momentum, useNesterov: nesterov)
             case let .adam(lr, beta1, beta2, epsilon):
                 return AdamOptimizer(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon)
+            case let .rmsprop(lr, rho, momentum, epsilon):
+                return RMSPropOptimizer(learningRate: lr, decay: rho, momentum: momentum, epsilon: epsilon)
+            case let .adamW(lr, weightDecay, beta1, beta2, epsilon):
+                return AdamWOptimizer(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
             }
         }
     }

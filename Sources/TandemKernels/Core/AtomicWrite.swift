@@ -6,9 +6,10 @@ import Foundation
     import Darwin
 #endif
 
-/// Writes `data` to `url` atomically: to a temporary file in the same directory, then renamed
-/// over `url`, so a crash or a full disk never leaves a half-written file under the real name
-/// (a rename within one file system is atomic, which is why the temporary file sits beside `url`).
+/// Writes `data` to `url` atomically: to a temporary file in the same directory, flushed to disk
+/// (fsync), then renamed over `url`, so a crash or a full disk never leaves a half-written file
+/// under the real name (a rename within one file system is atomic, which is why the temporary file
+/// sits beside `url`; the fsync keeps a power loss from renaming a file whose data never reached disk).
 ///
 /// Every file Tandem writes (state dicts, graph files, reports) goes through this function.
 ///
@@ -28,6 +29,9 @@ public func writeAtomically(_ data: Data, to url: URL, createDirectory: Bool = f
     do {
         if createDirectory { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         try data.write(to: temporary)
+        let handle = try FileHandle(forWritingTo: temporary)
+        defer { try? handle.close() }
+        try handle.synchronize()
     } catch {
         try? FileManager.default.removeItem(at: temporary)
         throw .file(path: url.path, reason: "cannot be written (\(error.localizedDescription))")

@@ -1,7 +1,7 @@
 import XCTest
 @testable import TandemGraph
 
-/// fit's validation data, the error before compile, summary() and Nesterov momentum in compile.
+/// fit's validation data, the error before compile (and summary's before building) and Nesterov momentum in compile.
 final class SequentialFitTests: XCTestCase {
     private func data(_ n: Int, seed: UInt64) -> (NDArray, [Int]) {
         let x = NDArray(shape: [n, 2], scalars: testValues(2 * n, seed: seed, low: -1, high: 1))
@@ -37,32 +37,6 @@ final class SequentialFitTests: XCTestCase {
         XCTAssertTrue(errorMessage { _ = try model.predict(x) }?.contains("Sequential.predict: the model must be compiled") ?? false)
         XCTAssertNil(model.graph, "nothing was built with default choices")
         XCTAssertTrue(errorMessage { try model.summary(print: false) }?.contains("not yet been built") ?? false)
-    }
-
-    func testSummaryPrintsKerasTable() throws {
-        let model = Sequential([Dense(16, activation: .relu), BatchNormalization(), Dense(3), Activation(.softmax)], inputShape: [2])
-        model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: false))
-        let table = try model.summary(print: false)
-        XCTAssertEqual(table, """
-            Model: "sequential"
-            _________________________________________________________________
-            Layer (type)                 Output Shape              Param #
-            =================================================================
-            dense (Dense)                (None, 16)                48
-            _________________________________________________________________
-            batch_normalization (BatchNor(None, 16)                64
-            _________________________________________________________________
-            dense_1 (Dense)              (None, 3)                 51
-            _________________________________________________________________
-            activation (Activation)      (None, 3)                 0
-            =================================================================
-            Total params: 163
-            Trainable params: 131
-            Non-trainable params: 32
-            _________________________________________________________________
-            """)
-        XCTAssertEqual(Sequential.grouped(407_050), "407,050")
-        XCTAssertEqual(Sequential.snakeCase("GlobalAveragePooling2D"), "global_average_pooling2d")
     }
 
     /// One full-batch step of Nesterov momentum from a zero buffer moves the weights by
