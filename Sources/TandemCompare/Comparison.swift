@@ -148,8 +148,8 @@ final class EagerStepInBackwardTrainer: Trainer {
 
     init(_ comparison: Comparison, weights: [(name: String, value: NDArray)]) throws {
         spec = comparison.spec
-        parameters = Parameters(weights) { Tensor($1, requiresGrad: true) }
-        for p in parameters.values {
+        parameters = spec.state(weights: weights) { Tensor($1, requiresGrad: $2) }
+        for p in parameters.values.prefix(weights.count) {
             let own = SGD([p], lr: comparison.learningRate, momentum: comparison.momentum)
             p.registerPostAccumulateGradHook { p in
                 own.step()
