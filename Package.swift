@@ -93,6 +93,7 @@ let package = Package(
         .executableTarget(name: "tutorial-10-memory", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/10-Memory", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-11-saving-loading", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/11-SavingLoading", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-12-clipping-accumulation", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/12-ClippingAccumulation", exclude: ["README.md"]),
+        .executableTarget(name: "tutorial-13-batch-norm", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/13-BatchNorm", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-14-dynamic-models", dependencies: ["TandemEager", "TandemGraph"], path: "Tutorials/14-DynamicModels", exclude: ["README.md"]),
         .executableTarget(name: "tutorial-15-control-flow", dependencies: ["TandemEager", "TandemGraph", "TandemCompare"], path: "Tutorials/15-ControlFlow", exclude: ["README.md", "control-flow-loop.svg"]),
         .executableTarget(name: "tutorial-16-eager-to-graph", dependencies: ["TandemTrace"], path: "Tutorials/16-EagerToGraph", exclude: ["README.md"]),

@@ -25,7 +25,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PHASE = "construction"
 FAULTS = ["shape_mismatch", "wrong_feed_shape", "nan_from_log", "unused_parameter", "forgotten_zero_grad",
-          "loss_with_history", "print_intermediate", "ops_in_loop", "value_read_while_building", "loop_shape_change"]
+          "loss_with_history", "print_intermediate", "ops_in_loop", "value_read_while_building", "loop_shape_change",
+          "missing_eval", "bn_updates_not_run"]
 # The op name and shapes a helpful message would mention, per fault.
 EXPECTED = {
     "shape_mismatch": (["linear", "matmul", "MatMul", "addmm"], ["64, 512", "64x512", "?, 512", "256, 500", "256x500", "500, 256", "500x256",
@@ -34,6 +35,8 @@ EXPECTED = {
     "nan_from_log": ([r"(?<![A-Za-z])[Ll]og(?!Softmax|_softmax|[a-z])"], ["64, 256", "?, 256", "?,256"]),
     "value_read_while_building": (["Mean", "mean"], []),
     "loop_shape_change": (["while", "matmul", "MatMul", "mm"], ["(?, 8)", "(None, 8)", "(?, 4)", "(None, 4)", "64x4", "8x4"]),
+    "missing_eval": (["BatchNorm", "batch_norm", "Dropout", "dropout", "eval"], []),
+    "bn_updates_not_run": (["UPDATE_OPS", "update_ops", "moving_mean", "moving_variance"], []),
 }
 
 
@@ -159,6 +162,22 @@ def pytorch_loop_shape_change():
     for _ in range(3):
         h = torch.tanh(h @ w)  # FAULT (the state becomes [64, 4]; the next iteration cannot multiply)
     h.sum().backward()
+
+
+def pytorch_missing_eval():
+    import torch
+    import torch.nn as nn
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(784, 64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    run_phase()
+    data = list(batches(steps=4))
+    for x, y in data[:-1]:
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(torch.from_numpy(x)), torch.from_numpy(y)).backward()
+        opt.step()
+    with torch.no_grad():
+        model(torch.from_numpy(data[-1][0]))  # FAULT (model.eval() is missing: batch statistics, dropout on)
 
 
 # MARK: TensorFlow 1.x programs -------------------------------------------------------------------
@@ -318,6 +337,56 @@ def tensorflow1_loop_shape_change():
             s.run(tf.reduce_sum(final), {h0: xb})
 
 
+def tf_batch_norm_mlp(tf, v1):
+    x = v1.placeholder(tf.float32, [None, 784])
+    y = v1.placeholder(tf.int64, [None])
+    training = v1.placeholder_with_default(False, [])
+    w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 64), (64, 10)])
+    # tf.layers.batch_normalization is gone with Keras 3: the same layer written out, its
+    # moving-average updates in the UPDATE_OPS collection as that layer puts them.
+    h = tf.matmul(x, w1) + b1
+    mean, variance = tf.nn.moments(h, [0])
+    moving_mean = v1.get_variable("moving_mean", [64], initializer=v1.zeros_initializer(), trainable=False)
+    moving_variance = v1.get_variable("moving_variance", [64], initializer=v1.ones_initializer(), trainable=False)
+    n = tf.cast(tf.shape(h)[0], tf.float32)
+    for variable, value in [(moving_mean, mean), (moving_variance, variance * n / (n - 1))]:
+        v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, v1.assign(variable, 0.9 * variable + 0.1 * value))
+    m, v = tf.cond(training, lambda: (mean, variance), lambda: (tf.identity(moving_mean), tf.identity(moving_variance)))
+    gamma = v1.get_variable("gamma", [64], initializer=v1.ones_initializer())
+    beta = v1.get_variable("beta", [64], initializer=v1.zeros_initializer())
+    h = tf.nn.batch_normalization(h, m, v, beta, gamma, 1e-5)
+    logits = tf.matmul(tf.nn.relu(h), w2) + b2
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    return x, y, training, logits, loss
+
+
+def tensorflow1_missing_eval():
+    tf, v1 = tf1()
+    x, y, training, logits, loss = tf_batch_norm_mlp(tf, v1)
+    with v1.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
+        train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
+    with v1.Session() as s:
+        s.run(v1.global_variables_initializer())
+        run_phase()
+        data = list(batches(steps=4))
+        for xb, yb in data[:-1]:
+            s.run(train, {x: xb, y: yb, training: True})
+        s.run(logits, {x: data[-1][0], training: True})  # FAULT (evaluated with training=True)
+
+
+def tensorflow1_bn_updates_not_run():
+    tf, v1 = tf1()
+    x, y, training, logits, loss = tf_batch_norm_mlp(tf, v1)
+    train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)  # FAULT (no control dependency on UPDATE_OPS)
+    with v1.Session() as s:
+        s.run(v1.global_variables_initializer())
+        run_phase()
+        data = list(batches(steps=4))
+        for xb, yb in data[:-1]:
+            s.run(train, {x: xb, y: yb, training: True})
+        s.run(logits, {x: data[-1][0]})
+
+
 # MARK: Running and judging ----------------------------------------------------------------------
 
 def program(framework, fault):
@@ -355,7 +424,8 @@ def judge(framework, fault, obs, stderr_text):
         reason = {"wrong_feed_shape": "no feeds: inputs are plain tensors",
                   "ops_in_loop": "no graph: ops run and vanish",
                   "forgotten_zero_grad": "gradients are recomputed by every run",
-                  "value_read_while_building": "tensors hold values: `if x.mean() > 0` is an ordinary Python branch"
+                  "value_read_while_building": "tensors hold values: `if x.mean() > 0` is an ordinary Python branch",
+                  "bn_updates_not_run": "BatchNorm updates its running statistics in place during the forward pass"
                   }.get(fault, "cannot happen")
         return {"fault": fault, "title": title, "frontend": framework, "when": "n/a", "detected": False,
                 "applicable": False, "names_op": False, "names_shapes": False, "names_line": False,

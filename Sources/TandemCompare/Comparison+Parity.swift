@@ -9,7 +9,7 @@ extension Comparison {
         var eager: [(String, NDArray)] = []
         try checked {
             noGrad {
-                let parameters = Parameters(weights) { Tensor($1) }
+                let parameters = spec.state(weights: weights) { name, value, _ in Tensor(value) }
                 let logits = spec.forward(Tensor(batch.inputs), parameters) { eager.append(($0, $1.array)) }
                 eager.append(("loss: crossEntropy", crossEntropy(logits, Tensor(labels: batch.labels)).array))
             }
@@ -20,26 +20,56 @@ extension Comparison {
         let (inputs, labels) = try checked {
             let inputs = graph.placeholder(shape: [nil] + spec.sampleShape.map { Optional($0) }, name: "x")
             let labels = graph.labelsPlaceholder(name: "y")
-            let parameters = Parameters(weights) { graph.variable($1, name: $0) }
+            let parameters = spec.state(weights: weights) { graph.variable($1, name: $0, trainable: $2) }
             let logits = spec.forward(inputs, parameters) { nodes.append(($0, $1)) }
             nodes.append(("loss: crossEntropy", crossEntropy(logits, labels)))
             return (inputs, labels)
         }
         let session = Session(graph: graph)
         try session.run(graph.initializeVariables())
-        let values = try session.run(nodes.map(\.1), feed: [inputs: batch.inputs, labels: labelArray(batch.labels)])
+        // The update ops run too, as the eager pass moved its running statistics: the same
+        // training-mode step in both frontends.
+        let values = Array(try session.run(
+            nodes.map(\.1) + graph.updateOps, feed: [inputs: batch.inputs, labels: labelArray(batch.labels)]
+        ).prefix(nodes.count))
 
         var diffs = zip(eager, values).map { e, g in
             ActivationDiff(layer: e.0, maxAbsDiff: maxAbsDifference(e.1, g), shape: e.1.shape)
         }
-        // The eager Module path (`Sequential` built from the spec, weights through loadStateDict)
-        // must give the generic forward pass's logits exactly.
+        // The eager Module path (`Sequential` built from the spec, weights and running statistics
+        // through loadStateDict) must give the generic forward pass's logits exactly. It is
+        // compared in eval mode, as a model is evaluated (identical to training mode without
+        // batch norm).
         let module = try spec.makeModule(weights: weights)
-        let moduleLogits = try checked { noGrad { module(Tensor(batch.inputs)).array } }
-        if let logits = eager.dropLast().last?.1 {
-            diffs.append(ActivationDiff(
-                layer: "eager Module path: logits", maxAbsDiff: maxAbsDifference(moduleLogits, logits), shape: moduleLogits.shape))
+        module.eval()
+        let (moduleLogits, logits) = try checked {
+            noGrad {
+                let parameters = spec.state(weights: weights) { _, value, _ in Tensor(value) }
+                return (module(Tensor(batch.inputs)).array, spec.forward(Tensor(batch.inputs), parameters, training: false).array)
+            }
         }
+        diffs.append(ActivationDiff(
+            layer: spec.hasTrainingState ? "eager Module path: eval-mode logits" : "eager Module path: logits",
+            maxAbsDiff: maxAbsDifference(moduleLogits, logits), shape: moduleLogits.shape))
+        return diffs
+    }
+}
+
+extension Comparison {
+    /// Compares what both frontends hold after training: every parameter and running statistic
+    /// (one row per state-dict key, `after training: 1.running_mean`), then the logits of one
+    /// batch in evaluation mode (batch norm reading the running statistics).
+    func compareTrainedState(
+        eager: (state: [String: NDArray], evalLogits: NDArray), graph: (state: [String: NDArray], evalLogits: NDArray)
+    ) -> [ActivationDiff] {
+        var diffs = (spec.parameterNames + spec.bufferNames).map { name -> ActivationDiff in
+            let e = eager.state[name], g = graph.state[name]
+            let diff = e.flatMap { e in g.map { maxAbsDifference(e, $0) } } ?? .infinity
+            return ActivationDiff(layer: "after training: \(name)", maxAbsDiff: diff, shape: e?.shape ?? g?.shape ?? [])
+        }
+        diffs.append(ActivationDiff(
+            layer: "after training: eval-mode logits", maxAbsDiff: maxAbsDifference(eager.evalLogits, graph.evalLogits),
+            shape: eager.evalLogits.shape))
         return diffs
     }
 }

@@ -63,8 +63,24 @@ public struct Comparison {
         let first = dataset.batch(schedule[0], for: spec)
         result.activationDiffs = try compareActivations(weights: weights, batch: first)
         (result.graphDOTBefore, result.graphDOTAfter) = try graphPictures(weights: weights)
-        result.eager = try measure("eager", schedule: schedule) { try EagerTrainer(self, weights: weights) }
-        result.graph = try measure("graph", schedule: schedule) { try GraphTrainer(self, weights: weights) }
+        let evalBatch = dataset.batch(schedule[schedule.count - 1], for: spec).inputs
+        var trained: InspectableTrainer?
+        result.eager = try measure("eager", schedule: schedule) {
+            let trainer = try EagerTrainer(self, weights: weights)
+            trained = trainer
+            return trainer
+        }
+        let eagerState = try trained.map { (try $0.state(), try $0.evalLogits(evalBatch)) }
+        trained = nil
+        result.graph = try measure("graph", schedule: schedule) {
+            let trainer = try GraphTrainer(self, weights: weights)
+            trained = trainer
+            return trainer
+        }
+        if let eagerState, let trained {
+            result.trainedStateDiffs = compareTrainedState(
+                eager: eagerState, graph: (try trained.state(), try trained.evalLogits(evalBatch)))
+        }
         result.eagerStepInBackwardPeakBytes = try measureStepInBackward(weights: weights, schedule: schedule)
         if includeTraced {
             result.activationDiffs.append(try compareTracedLogits(weights: weights, batch: first.inputs))
@@ -80,17 +96,28 @@ protocol Trainer: AnyObject {
     func step(_ inputs: NDArray, _ labels: [Int]) throws -> Double
 }
 
-/// The eager frontend: parameters are `Tensor`s that require gradients; each step runs the
-/// generic forward pass, `backward()`, and `SGD.step()`.
-final class EagerTrainer: Trainer {
+/// A trainer of the comparison whose whole state can be read back after training, for the
+/// parity check of parameters and running statistics, and which evaluates in eval mode.
+protocol InspectableTrainer: Trainer {
+    /// Every parameter and buffer (running statistics) by state-dict key, as they stand now.
+    func state() throws -> [String: NDArray]
+    /// The logits of a batch in evaluation mode (batch norm reads its running statistics and
+    /// moves nothing).
+    func evalLogits(_ inputs: NDArray) throws -> NDArray
+}
+
+/// The eager frontend: parameters are `Tensor`s that require gradients, running statistics are
+/// tensors that do not; each step runs the generic forward pass in training mode (which moves the
+/// running statistics in place), `backward()`, and `SGD.step()`.
+final class EagerTrainer: InspectableTrainer {
     let spec: ModelSpec
     let parameters: Parameters<Tensor>
     let optimizer: SGD
 
     init(_ comparison: Comparison, weights: [(name: String, value: NDArray)]) throws {
         spec = comparison.spec
-        parameters = Parameters(weights) { Tensor($1, requiresGrad: true) }
-        optimizer = SGD(parameters.values, lr: comparison.learningRate, momentum: comparison.momentum)
+        parameters = spec.state(weights: weights) { Tensor($1, requiresGrad: $2) }
+        optimizer = SGD(Array(parameters.values.prefix(weights.count)), lr: comparison.learningRate, momentum: comparison.momentum)
     }
 
     func step(_ inputs: NDArray, _ labels: [Int]) throws -> Double {
@@ -101,6 +128,14 @@ final class EagerTrainer: Trainer {
             optimizer.step()
             return Double(loss.item())
         }
+    }
+
+    func state() throws -> [String: NDArray] {
+        Dictionary(uniqueKeysWithValues: zip(parameters.names, parameters.values.map(\.array)))
+    }
+
+    func evalLogits(_ inputs: NDArray) throws -> NDArray {
+        try checked { noGrad { spec.forward(Tensor(inputs), parameters, training: false).array } }
     }
 }
 
@@ -113,8 +148,8 @@ final class EagerStepInBackwardTrainer: Trainer {
 
     init(_ comparison: Comparison, weights: [(name: String, value: NDArray)]) throws {
         spec = comparison.spec
-        parameters = Parameters(weights) { Tensor($1, requiresGrad: true) }
-        for p in parameters.values {
+        parameters = spec.state(weights: weights) { Tensor($1, requiresGrad: $2) }
+        for p in parameters.values.prefix(weights.count) {
             let own = SGD([p], lr: comparison.learningRate, momentum: comparison.momentum)
             p.registerPostAccumulateGradHook { p in
                 own.step()
@@ -132,16 +167,22 @@ final class EagerStepInBackwardTrainer: Trainer {
     }
 }
 
-/// The graph frontend: the same generic forward pass records nodes once; each step is one
-/// `Session.run` of the loss and the momentum optimizer's train op.
-final class GraphTrainer: Trainer {
+/// The graph frontend: the same generic forward pass records nodes once (in training mode for
+/// the loss, and again in eval mode for predictions when the model has batch norm); each step is
+/// one `Session.run` of the loss, the momentum optimizer's train op and `Graph.updateOps` (the
+/// running-statistics updates, as a TF1 user must remember to run them).
+final class GraphTrainer: InspectableTrainer {
     let graph = Graph()
     let inputs: Node
     let labels: Node
     let loss: Node
     let train: Node
-    /// The predicted class of each example (argmax of the logits), for evaluation.
+    /// The logits in evaluation mode (the training logits when no layer has training state).
+    let evalOutput: Node
+    /// The predicted class of each example (argmax of the eval-mode logits), for evaluation.
     let predicted: Node
+    /// The variables: parameters, then running statistics.
+    let parameters: Parameters<Node>
     let session: Session
 
     init(
@@ -149,22 +190,33 @@ final class GraphTrainer: Trainer {
     ) throws {
         let spec = comparison.spec
         let graph = self.graph
-        (inputs, labels, loss, train, predicted) = try checked {
+        (inputs, labels, loss, train, evalOutput, parameters) = try checked {
             let inputs = graph.placeholder(shape: [nil] + spec.sampleShape.map { Optional($0) }, name: "x")
             let labels = graph.labelsPlaceholder(name: "y")
-            let parameters = Parameters(weights) { graph.variable($1, name: $0) }
+            let parameters = spec.state(weights: weights) { graph.variable($1, name: $0, trainable: $2) }
             let logits = spec.forward(inputs, parameters)
             let loss = crossEntropy(logits, labels)
             let train = MomentumOptimizer(learningRate: comparison.learningRate, momentum: comparison.momentum).minimize(loss)
-            return (inputs, labels, loss, train, logits.argmax(dim: 1))
+            let evalLogits = spec.hasTrainingState ? spec.forward(inputs, parameters, training: false) : logits
+            return (inputs, labels, loss, train, evalLogits, parameters)
         }
+        let evalOutput = self.evalOutput
+        predicted = try checked { evalOutput.argmax(dim: 1) }
         session = Session(graph: graph, options: options)
         try session.run(graph.initializeVariables())
     }
 
     func step(_ x: NDArray, _ y: [Int]) throws -> Double {
-        let out = try session.run([loss, train], feed: [inputs: x, labels: labelArray(y)])
+        let out = try session.run([loss, train] + graph.updateOps, feed: [inputs: x, labels: labelArray(y)])
         return Double(out[0].scalar)
+    }
+
+    func state() throws -> [String: NDArray] {
+        Dictionary(uniqueKeysWithValues: zip(parameters.names, try session.run(parameters.values)))
+    }
+
+    func evalLogits(_ x: NDArray) throws -> NDArray {
+        try session.run(evalOutput, feed: [inputs: x])
     }
 }
 

@@ -58,6 +58,10 @@ extension ComparisonReport {
                 ["layer": $0.layer, "max_abs_diff": number($0.maxAbsDiff), "shape": $0.shape] as [String: Any]
             },
         ]
+        object["trained_state_diffs"] = m.trainedStateDiffs.map {
+            ["name": $0.layer, "max_abs_diff": number($0.maxAbsDiff), "shape": $0.shape] as [String: Any]
+        }
+        object["first_divergent_state"] = m.firstDivergentState?.layer ?? NSNull()
         object["eager_step_in_backward_peak_bytes"] = m.eagerStepInBackwardPeakBytes
         object["traced_max_loss_diff"] = m.tracedLossDiff.map(number) ?? NSNull()
         object["first_divergent_step"] = m.firstDivergentStep ?? NSNull()

@@ -37,6 +37,13 @@ extension ComparisonReport {
                 let worst = m.activationDiffs.map(\.maxAbsDiff).max() ?? 0
                 out += "\(m.spec.name): every layer agrees on the first batch (max |Δ| \(String(format: "%.2e", worst)))\n"
             }
+            if let state = m.firstDivergentState {
+                out += "\(m.spec.name): after training, \(state.layer.dropFirst("after training: ".count)) differs beyond \(m.tolerance) (max |Δ| \(state.maxAbsDiff))\n"
+            } else if !m.trainedStateDiffs.isEmpty {
+                let worst = m.trainedStateDiffs.map(\.maxAbsDiff).max() ?? 0
+                let buffers = m.spec.bufferNames.isEmpty ? "parameters" : "parameters, running statistics"
+                out += "\(m.spec.name): after training, \(buffers) and eval-mode logits agree (max |Δ| \(String(format: "%.2e", worst)))\n"
+            }
         }
         for m in models {
             if let traced = m.traced, let diff = m.tracedLossDiff {

@@ -129,6 +129,9 @@ public struct ModelResult {
     public var tolerance: Double
     /// Layer-by-layer differences on the first batch.
     public var activationDiffs: [ActivationDiff]
+    /// After training, the difference of every parameter and running statistic between the
+    /// frontends, then of the eval-mode logits of one batch (empty when not measured).
+    public var trainedStateDiffs: [ActivationDiff] = []
     /// The graph frontend's graph before optimisation (DOT), if available.
     public var graphDOTBefore: String?
     /// The graph frontend's graph after optimisation (DOT), if available.
@@ -191,6 +194,12 @@ public struct ModelResult {
     /// The first layer whose values differ by more than the tolerance on the first batch, if any.
     public var firstDivergentLayer: ActivationDiff? {
         activationDiffs.first { !($0.maxAbsDiff <= tolerance) }
+    }
+
+    /// The first parameter, running statistic or eval-mode output that differs by more than the
+    /// tolerance after training, if any.
+    public var firstDivergentState: ActivationDiff? {
+        trainedStateDiffs.first { !($0.maxAbsDiff <= tolerance) }
     }
 }
 

@@ -18,6 +18,12 @@ extension FaultCatalogue {
             return captureOutput { GraphFaults.loopShapeChange(fixed: true) }.result
         case (.loopShapeChange, EagerFaults.frontend):
             return EagerFaults.run(twinOf: .loopShapeChange)
+        case (.missingEval, GraphFaults.frontend):
+            return captureOutput { GraphFaults.missingEval(fixed: true) }.result
+        case (.batchNormUpdatesNotRun, GraphFaults.frontend):
+            return captureOutput { GraphFaults.batchNormUpdatesNotRun(fixed: true) }.result
+        case (.missingEval, EagerFaults.frontend):
+            return EagerFaults.run(twinOfTrainingState: .missingEval)
         case (.unevenBatches, _), (.replicasDiffer, _):
             return DistributedFaults.run(fault, frontend: frontend, twin: true).result
         default:

@@ -30,6 +30,10 @@ enum EagerFaults {
                 fault, frontend, because: "tensors hold values: `if x.mean().item() > 0` is an ordinary Swift branch, recorded as it runs")
         case .loopShapeChange: return loopShapeChange(fixed: false)
         case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend).result
+        case .missingEval: return missingEval(fixed: false)
+        case .batchNormUpdatesNotRun:
+            return .notApplicable(
+                fault, frontend, because: "batch norm moves its running statistics in place during the forward pass; there is no separate update to forget")
         }
     }
 

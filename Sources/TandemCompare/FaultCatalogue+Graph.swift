@@ -22,6 +22,8 @@ enum GraphFaults {
             case .valueReadWhileBuilding: return valueReadWhileBuilding(fixed: false)
             case .loopShapeChange: return loopShapeChange(fixed: false)
             case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend).result
+            case .missingEval: return missingEval(fixed: false)
+            case .batchNormUpdatesNotRun: return batchNormUpdatesNotRun(fixed: false)
             }
         }.result
     }

@@ -28,6 +28,10 @@ public enum Fault: String, CaseIterable, Sendable {
     case unevenBatches = "uneven_batches"
     /// Data-parallel replicas that do not start from the same parameters.
     case replicasDiffer = "replicas_differ"
+    /// Evaluating without `eval()`: batch norm and dropout stay in training mode.
+    case missingEval = "missing_eval"
+    /// Batch norm's running-statistics updates (`Graph.updateOps`) never run with the train op.
+    case batchNormUpdatesNotRun = "bn_updates_not_run"
 
     /// A short title for tables.
     public var title: String {
@@ -44,6 +48,8 @@ public enum Fault: String, CaseIterable, Sendable {
         case .loopShapeChange: return "loop variable changes shape"
         case .unevenBatches: return "ranks with uneven numbers of batches"
         case .replicasDiffer: return "parameters differ across ranks at start"
+        case .missingEval: return "evaluating without eval()"
+        case .batchNormUpdatesNotRun: return "batch-norm update ops never run"
         }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 extension ModelSpec {
     /// Builds the eager `Sequential` module of this spec (PyTorch's `nn.Sequential` layer for layer)
-    /// and loads `weights` into it through `loadStateDict`, so the Module path starts from exactly
-    /// the numbers the generic forward pass uses.
+    /// and loads `weights` (and the initial running statistics) into it through `loadStateDict`,
+    /// so the Module path starts from exactly the numbers the generic forward pass uses.
     ///
     /// ```swift
     /// let model = try spec.makeModule(weights: spec.initialWeights(seed: 0))
@@ -17,11 +17,18 @@ extension ModelSpec {
             case .relu: return TandemEager.ReLU()
             case .maxPool2d(let k): return TandemEager.MaxPool2d(kernelSize: k, stride: k)
             case .flatten: return TandemEager.Flatten()
+            case .batchNorm2d(let c): return TandemEager.BatchNorm2d(c)
+            case .residualBlock(let c): return ResidualBlock(channels: c)
+            case .globalAvgPool2d: return GlobalAvgPool2d()
             case let .lstm(i, h): return LastHiddenLSTM(TandemEager.LSTM(inputSize: i, hiddenSize: h))
             }
         }
         let model = TandemEager.Sequential(modules)
-        try model.loadStateDict(Dictionary(uniqueKeysWithValues: weights.map { ($0.name, $0.value) }))
+        // Batch norm's buffers start as the spec's (running mean 0, variance 1); its
+        // `num_batches_tracked` keeps the module's own 0.
+        var state = model.stateDict()
+        for (name, value) in weights + initialBuffers() { state[name] = value }
+        try model.loadStateDict(state)
         return model
     }
 }

@@ -18,6 +18,10 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     /// Conv2d(6, 16, 5), ReLU, MaxPool2d(2), Flatten, Linear(400, 120), ReLU, Linear(120, 84), ReLU,
     /// Linear(84, 10).
     case lenet5
+    /// A small ResNet-style network for 2 cores: Conv2d(1, 8, 3, padding=1), BatchNorm2d(8), ReLU,
+    /// MaxPool2d(2), two residual blocks of 8 channels on 14x14 (`BasicBlock`: conv-BN-ReLU-conv-BN,
+    /// plus the input, ReLU), global average pooling, Linear(8, 10).
+    case resnet
     /// Digits read row by row: an LSTM over 28 steps of 28 pixels (hidden 64), its last hidden
     /// state into Linear(64, 10). Eager runs the time loop as a Swift `for`, the graph as one
     /// `whileLoop`.
@@ -35,6 +39,14 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case maxPool2d(kernelSize: Int)
         /// `nn.Flatten()` (from dimension 1).
         case flatten
+        /// `nn.BatchNorm2d(features)`: weight 1 and bias 0 (trained), running mean 0 and running
+        /// variance 1 (buffers moved in training, read in evaluation).
+        case batchNorm2d(features: Int)
+        /// torchvision's `BasicBlock` keeping `channels`: `conv1` (3x3, padding 1, no bias), `bn1`,
+        /// ReLU, `conv2`, `bn2`, plus the block's input, ReLU.
+        case residualBlock(channels: Int)
+        /// `nn.AdaptiveAvgPool2d(1)` then `nn.Flatten()`: the mean of each channel, `[N, C]`.
+        case globalAvgPool2d
         /// `nn.LSTM(inputSize, hiddenSize, batch_first=True)` over `[batch, time, inputSize]`,
         /// keeping the last hidden state `[batch, hiddenSize]` (`h_n[0]`).
         case lstm(inputSize: Int, hiddenSize: Int)
@@ -47,27 +59,87 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
             case .relu: return "ReLU()"
             case .maxPool2d(let k): return "MaxPool2d(\(k))"
             case .flatten: return "Flatten()"
+            case .batchNorm2d(let c): return "BatchNorm2d(\(c))"
+            case .residualBlock(let c): return "BasicBlock(\(c))"
+            case .globalAvgPool2d: return "AdaptiveAvgPool2d(1)+Flatten()"
             case let .lstm(i, h): return "LSTM(\(i), \(h), batch_first=True)"
             }
         }
 
-        /// The shapes of the layer's weight and bias, if it has parameters.
+        /// The shapes of the layer's weight and bias, if it has exactly these two parameters
+        /// (a residual block has several: see `tensors`).
         public var parameterShapes: (weight: [Int], bias: [Int])? {
             switch self {
             case let .linear(i, o): return ([o, i], [o])
             case let .conv2d(i, o, k, _): return ([o, i, k, k], [o])
-            default: return nil
+            case .batchNorm2d(let c): return ([c], [c])
+            case .relu, .maxPool2d, .flatten, .residualBlock, .globalAvgPool2d, .lstm: return nil
             }
         }
 
-        /// Every parameter's state-dict key suffix and shape, in PyTorch's registration order.
-        public var namedParameterShapes: [(name: String, shape: [Int])] {
-            if case let .lstm(i, h) = self {
-                return [("weight_ih_l0", [4 * h, i]), ("weight_hh_l0", [4 * h, h]), ("bias_ih_l0", [4 * h]), ("bias_hh_l0", [4 * h])]
+        /// Every tensor the layer owns, in PyTorch's state-dict order, keyed below the layer's index.
+        public var tensors: [LayerTensor] {
+            func batchNorm(_ prefix: String, _ c: Int) -> [LayerTensor] {
+                [
+                    LayerTensor(name: prefix + "weight", shape: [c], initial: .ones),
+                    LayerTensor(name: prefix + "bias", shape: [c], initial: .zeros),
+                    LayerTensor(name: prefix + "running_mean", shape: [c], initial: .zeros, isBuffer: true),
+                    LayerTensor(name: prefix + "running_var", shape: [c], initial: .ones, isBuffer: true),
+                ]
             }
-            guard let shapes = parameterShapes else { return [] }
-            return [("weight", shapes.weight), ("bias", shapes.bias)]
+            switch self {
+            case .linear, .conv2d:
+                let (weight, bias) = parameterShapes!
+                return [
+                    LayerTensor(name: "weight", shape: weight, initial: .kaimingUniform),
+                    LayerTensor(name: "bias", shape: bias, initial: .biasUniform(fanIn: Initializer.fans(weight).fanIn)),
+                ]
+            case .batchNorm2d(let c):
+                return batchNorm("", c)
+            case .residualBlock(let c):
+                let conv = LayerTensor(name: "conv1.weight", shape: [c, c, 3, 3], initial: .kaimingUniform)
+                var conv2 = conv
+                conv2.name = "conv2.weight"
+                return [conv] + batchNorm("bn1.", c) + [conv2] + batchNorm("bn2.", c)
+            case let .lstm(inputSize, hiddenSize):
+                // PyTorch's nn.LSTM: every tensor uniform in ±1/sqrt(hidden), gates stacked i, f, g, o.
+                let bound = 1 / Float(hiddenSize).squareRoot()
+                return [
+                    LayerTensor(name: "weight_ih_l0", shape: [4 * hiddenSize, inputSize], initial: .uniform(bound: bound)),
+                    LayerTensor(name: "weight_hh_l0", shape: [4 * hiddenSize, hiddenSize], initial: .uniform(bound: bound)),
+                    LayerTensor(name: "bias_ih_l0", shape: [4 * hiddenSize], initial: .uniform(bound: bound)),
+                    LayerTensor(name: "bias_hh_l0", shape: [4 * hiddenSize], initial: .uniform(bound: bound)),
+                ]
+            case .relu, .maxPool2d, .flatten, .globalAvgPool2d:
+                return []
+            }
         }
+    }
+
+    /// A tensor a layer owns: a trained parameter or a buffer (batch norm's running statistics).
+    public struct LayerTensor: Hashable, Sendable {
+        /// How the tensor starts.
+        public enum Initial: Hashable, Sendable {
+            /// PyTorch's default weight: kaiming-uniform with a = sqrt(5), drawn from the seeded generator.
+            case kaimingUniform
+            /// PyTorch's default bias: uniform in ±1/sqrt(fanIn), drawn from the seeded generator.
+            case biasUniform(fanIn: Int)
+            /// Uniform in ±bound, drawn from the seeded generator (an LSTM's tensors).
+            case uniform(bound: Float)
+            /// All ones (batch norm's weight and running variance).
+            case ones
+            /// All zeros (batch norm's bias and running mean).
+            case zeros
+        }
+
+        /// The key below the layer's index, for example `weight` or `bn1.running_mean`.
+        public var name: String
+        /// The shape.
+        public var shape: [Int]
+        /// How it starts.
+        public var initial: Initial
+        /// Whether it is a buffer (state that is not trained, such as a running mean).
+        public var isBuffer = false
     }
 
     /// The spec for a command-line name: `mlp`, `cnn` (the simple CNN) or `lenet5`.
@@ -76,17 +148,19 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case "mlp": self = .mlp([784, 512, 256, 10])
         case "cnn", "simplecnn", "simple-cnn": self = .simpleCNN
         case "lenet5", "lenet", "lenet-5": self = .lenet5
+        case "resnet": self = .resnet
         case "lstm": self = .lstm
         default: return nil
         }
     }
 
-    /// A short name: `mlp`, `cnn`, `lenet5`.
+    /// A short name: `mlp`, `cnn`, `lenet5`, `resnet`.
     public var name: String {
         switch self {
         case .mlp: return "mlp"
         case .simpleCNN: return "cnn"
         case .lenet5: return "lenet5"
+        case .resnet: return "resnet"
         case .lstm: return "lstm"
         }
     }
@@ -97,6 +171,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case .mlp(let widths): return "MLP " + widths.map(String.init).joined(separator: "-")
         case .simpleCNN: return "simple CNN (conv 32x3x3, pool, dense 128)"
         case .lenet5: return "LeNet-5"
+        case .resnet: return "ResNet-style (conv 8, BN, 2 residual blocks, global avg pool)"
         case .lstm: return "LSTM 28x28 rows, hidden 64"
         }
     }
@@ -124,6 +199,12 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
                 .flatten, .linear(inFeatures: 400, outFeatures: 120), .relu, .linear(inFeatures: 120, outFeatures: 84),
                 .relu, .linear(inFeatures: 84, outFeatures: 10),
             ]
+        case .resnet:
+            return [
+                .conv2d(inChannels: 1, outChannels: 8, kernelSize: 3, padding: 1), .batchNorm2d(features: 8), .relu,
+                .maxPool2d(kernelSize: 2), .residualBlock(channels: 8), .residualBlock(channels: 8), .globalAvgPool2d,
+                .linear(inFeatures: 8, outFeatures: 10),
+            ]
         case .lstm:
             return [.lstm(inputSize: 28, hiddenSize: 64), .linear(inFeatures: 64, outFeatures: 10)]
         }
@@ -133,7 +214,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     public var sampleShape: [Int] {
         switch self {
         case .mlp(let widths): return [Self.checked(widths)[0]]
-        case .simpleCNN, .lenet5: return [1, 28, 28]
+        case .simpleCNN, .lenet5, .resnet: return [1, 28, 28]
         case .lstm: return [28, 28]
         }
     }
@@ -142,7 +223,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     public var classCount: Int {
         switch self {
         case .mlp(let widths): return Self.checked(widths)[widths.count - 1]
-        case .simpleCNN, .lenet5, .lstm: return 10
+        case .simpleCNN, .lenet5, .resnet, .lstm: return 10
         }
     }
 
@@ -155,42 +236,58 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The parameter names in state-dict order, with PyTorch's keys (`0.weight`, `0.bias`, ...).
-    public var parameterNames: [String] {
-        layers.enumerated().flatMap { index, layer in
-            layer.namedParameterShapes.map { "\(index).\($0.name)" }
-        }
-    }
+    public var parameterNames: [String] { tensorEntries.filter { !$0.isBuffer }.map(\.name) }
+
+    /// The buffer names in state-dict order (batch norm's `1.running_mean`, `1.running_var`, ...);
+    /// empty for a model without batch norm.
+    public var bufferNames: [String] { tensorEntries.filter(\.isBuffer).map(\.name) }
+
+    /// Whether a layer behaves differently in training and in evaluation (batch norm).
+    public var hasTrainingState: Bool { !bufferNames.isEmpty }
 
     /// The number of trainable scalars.
     public var parameterCount: Int {
-        layers.flatMap(\.namedParameterShapes).reduce(0) { $0 + $1.shape.reduce(1, *) }
+        tensorEntries.filter { !$0.isBuffer }.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    }
+
+    /// Every tensor of every layer with its full key (`4.bn1.weight`), in state-dict order.
+    var tensorEntries: [LayerTensor] {
+        layers.enumerated().flatMap { index, layer in
+            layer.tensors.map { tensor -> LayerTensor in
+                var keyed = tensor
+                keyed.name = "\(index).\(tensor.name)"
+                return keyed
+            }
+        }
     }
 
     /// Draws PyTorch's default initial weights once, from a generator seeded with `seed`: for each
-    /// layer in order, the weight (kaiming-uniform, a = sqrt(5)) then the bias (uniform in
-    /// ±1/sqrt(fan_in)); an LSTM's four parameters uniform in ±1/sqrt(hidden). Both frontends
-    /// start from these same arrays.
+    /// layer in order, each weight (kaiming-uniform, a = sqrt(5)) and bias (uniform in
+    /// ±1/sqrt(fan_in)); batch norm starts at weight 1, bias 0, as PyTorch; an LSTM's four tensors
+    /// uniform in ±1/sqrt(hidden). Both frontends start from these same arrays.
     ///
     /// - Returns: (state-dict key, value) pairs in `parameterNames` order.
     public func initialWeights(seed: UInt64) -> [(name: String, value: NDArray)] {
         let generator = Generator(seed: seed)
-        var weights: [(name: String, value: NDArray)] = []
-        for (index, layer) in layers.enumerated() {
-            if case let .lstm(_, hidden) = layer {
-                let bound = 1 / Float(hidden).squareRoot()
-                for (name, shape) in layer.namedParameterShapes {
-                    weights.append(("\(index).\(name)", Initializer.uniform(shape, low: -bound, high: bound, generator: generator)))
-                }
-                continue
-            }
-            guard let shapes = layer.parameterShapes else { continue }
-            let weight = Initializer.kaimingUniform(shapes.weight, generator: generator)
-            let bias = Initializer.biasUniform(
-                shapes.bias[0], fanIn: Initializer.fans(shapes.weight).fanIn, generator: generator)
-            weights.append(("\(index).weight", weight))
-            weights.append(("\(index).bias", bias))
+        return tensorEntries.filter { !$0.isBuffer }.map { tensor in
+            (tensor.name, Self.initialValue(tensor, generator))
         }
-        return weights
+    }
+
+    /// The buffers' starting values (running mean 0, running variance 1), in `bufferNames` order.
+    public func initialBuffers() -> [(name: String, value: NDArray)] {
+        let generator = Generator(seed: 0)
+        return tensorEntries.filter(\.isBuffer).map { ($0.name, Self.initialValue($0, generator)) }
+    }
+
+    private static func initialValue(_ tensor: LayerTensor, _ generator: Generator) -> NDArray {
+        switch tensor.initial {
+        case .kaimingUniform: return Initializer.kaimingUniform(tensor.shape, generator: generator)
+        case .biasUniform(let fanIn): return Initializer.biasUniform(tensor.shape.reduce(1, *), fanIn: fanIn, generator: generator)
+        case .uniform(let bound): return Initializer.uniform(tensor.shape, low: -bound, high: bound, generator: generator)
+        case .ones: return NDArray(ones: tensor.shape)
+        case .zeros: return NDArray(zeros: tensor.shape)
+        }
     }
 }
 

@@ -154,8 +154,12 @@ final class ModuleTrainer: Trainer, Classifier {
         }
     }
 
+    /// Classifies in eval mode (batch norm reads its running statistics, dropout is off), then
+    /// returns the model to training mode.
     func predictions(_ inputs: NDArray) throws -> [Int] {
-        try checked { noGrad { model(Tensor(inputs)).argmax(dim: 1).scalars.map { Int($0) } } }
+        model.eval()
+        defer { model.train() }
+        return try checked { noGrad { model(Tensor(inputs)).argmax(dim: 1).scalars.map { Int($0) } } }
     }
 }
 

@@ -44,6 +44,10 @@ public final class Graph {
     private var warnedAboutGrowth = false
     /// Print nodes already reported as off the fetch path (see `Session+PrintCheck.swift`).
     var reportedPrints: Set<Int> = []
+    /// Set once a train op was reported running without `updateOps` (see `Session+UpdateOpsCheck.swift`).
+    var reportedSkippedUpdates = false
+    /// Set once a run was reported evaluating batch norm in training mode (see `Session+UpdateOpsCheck.swift`).
+    var reportedTrainingModeEvaluation = false
     /// The node `initializeVariables()` returned last (reused while the variables are unchanged).
     private var initializer: Node?
     private var nameCounts: [String: Int] = [:]

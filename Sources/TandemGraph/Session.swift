@@ -132,6 +132,8 @@ public final class Session {
         }
         var program = try Program(graph: graph, fetches: fetches, fed: Set(fed))
         warnAboutPrintsOffThePath(of: fetches, in: program)
+        warnAboutUpdateOpsNotRun(of: fetches, in: program)
+        warnAboutTrainingModeEvaluation(of: fetches, in: program)
         var passes = options.optimizer
         // A fused kernel would report a NaN under the last node of its chain; checking numerics
         // keeps nodes unfused so the error names the op that made it.

@@ -14,7 +14,7 @@ struct Compare: ParsableCommand {
             (made by Benchmarks/peers/run_peers.py).
             """)
 
-    @Option(help: "Which model: mlp, cnn, lenet5, lstm (digits row by row) or all (mlp and cnn).")
+    @Option(help: "Which model: mlp, cnn, lenet5, resnet (batch norm, residual blocks), lstm (digits row by row) or all (mlp and cnn).")
     var model: ModelChoice = .all
 
     @Option(help: "Training steps per model and frontend.")

@@ -5,12 +5,14 @@ import TandemCompare
 /// The model choice shared by the subcommands.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
     case mlp, cnn, lenet5, all, lstm
+    case resnet
 
     var specs: [ModelSpec] {
         switch self {
         case .mlp: return [ModelSpec(name: "mlp")!]
         case .cnn: return [.simpleCNN]
         case .lenet5: return [.lenet5]
+        case .resnet: return [.resnet]
         case .all: return [ModelSpec(name: "mlp")!, .simpleCNN]
         case .lstm: return [.lstm]
         }

@@ -15,7 +15,7 @@ struct Train: ParsableCommand {
     @Option(help: "eager (PyTorch-style Module) or graph (TensorFlow-1-style session).")
     var frontend: FrontendChoice = .eager
 
-    @Option(help: "mlp, cnn or lenet5.")
+    @Option(help: "mlp, cnn, lenet5 or resnet.")
     var model: ModelChoice = .mlp
 
     @Option(help: "Passes over the training set (default: 10 for the MLP, 5 for the CNNs).")
@@ -49,7 +49,7 @@ struct Train: ParsableCommand {
     var distributed = false
 
     func validate() throws {
-        guard model != .all else { throw ValidationError("--model must be one model: mlp, cnn or lenet5") }
+        guard model != .all else { throw ValidationError("--model must be one model: mlp, cnn, lenet5 or resnet") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard lr >= 0 else { throw ValidationError("--lr must not be negative") }

@@ -72,7 +72,10 @@ final class ModelSpecRecurrentTests: XCTestCase {
         XCTAssertEqual(result.graph.losses.count, 6)
         XCTAssertLessThan(result.maxLossDiff, 1e-4)
         XCTAssertNil(result.firstDivergentLayer)
-        XCTAssertEqual(result.activationDiffs.map(\.layer).suffix(2), ["loss: crossEntropy", "eager Module path: logits"])
+        XCTAssertEqual(
+            result.activationDiffs.map(\.layer).suffix(3),
+            ["loss: crossEntropy", "eager Module path: logits", "traced Module (graph execution): logits"])
+        XCTAssertLessThan(result.tracedLossDiff ?? .infinity, 1e-4)
         XCTAssertLessThan(result.eager.losses.suffix(2).reduce(0, +), result.eager.losses.prefix(2).reduce(0, +))
     }
 }
