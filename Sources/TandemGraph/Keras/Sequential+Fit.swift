@@ -34,6 +34,8 @@ extension Sequential {
         _ x: NDArray, _ y: NDArray, epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, verbose: Bool? = nil
     ) throws -> History {
         try checkData(x, y)
+        try Sequential.requirePositive(batchSize, "batchSize", of: "fit")
+        try Sequential.requirePositive(epochs, "epochs", of: "fit")
         try build(inputShape: Array(x.shape.dropFirst()))
         guard let built, let session else { preconditionFailure("Sequential: not built") }
         let n = x.shape[0]
@@ -82,6 +84,7 @@ extension Sequential {
     ///   - batchSize: examples per run (affects speed and memory, not the result).
     public func evaluate(_ x: NDArray, _ y: NDArray, batchSize: Int = 256) throws -> [String: Float] {
         try checkData(x, y)
+        try Sequential.requirePositive(batchSize, "batchSize", of: "evaluate")
         try build(inputShape: Array(x.shape.dropFirst()))
         guard let built, let session else { preconditionFailure("Sequential: not built") }
         let n = x.shape[0]
@@ -105,6 +108,13 @@ extension Sequential {
     ///   - x: the inputs, `[N, ...]`.
     ///   - batchSize: examples per run (affects speed and memory, not the result).
     public func predict(_ x: NDArray, batchSize: Int = 256) throws -> NDArray {
+        guard x.rank >= 2 else {
+            throw TandemError.invalidValue(
+                op: "Sequential.predict",
+                reason: "inputs of shape \(formatShape(x.shape)) need a batch dimension and a sample shape, [N, ...]",
+                location: nil)
+        }
+        try Sequential.requirePositive(batchSize, "batchSize", of: "predict")
         try build(inputShape: Array(x.shape.dropFirst()))
         guard let built, let session else { preconditionFailure("Sequential: not built") }
         let n = x.shape[0]
@@ -123,6 +133,13 @@ extension Sequential {
         var out = [("loss", Float(lossSum / Double(Swift.max(seen, 1))))]
         if metrics.contains(.accuracy) { out.append(("accuracy", Float(correct) / Float(Swift.max(seen, 1)))) }
         return out
+    }
+
+    /// Throws unless a count argument (a batch size, an epoch count) is at least 1.
+    private static func requirePositive(_ value: Int, _ name: String, of method: String) throws {
+        guard value >= 1 else {
+            throw TandemError.invalidValue(op: "Sequential.\(method)", reason: "\(name) must be at least 1, got \(value)", location: nil)
+        }
     }
 
     private func checkData(_ x: NDArray, _ y: NDArray) throws {

@@ -97,11 +97,29 @@ public final class Sequential {
     ///   - optimizer: the training optimizer (`.sgd`, `.adam`).
     ///   - loss: the loss minimised by `fit`.
     ///   - metrics: what `fit` and `evaluate` report besides the loss.
+    ///
+    /// Compiling a model that is already built (it has seen data, or was given `inputShape`)
+    /// rebuilds its training graph with the new choices and keeps the learned weights, as Keras
+    /// does; the optimizer's state (momentum, Adam's moments) starts afresh.
     public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metric] = []) {
         self.optimizer = optimizer
         self.loss = loss
         self.metrics = metrics
-        if let inputShape, built == nil { try? build(inputShape: inputShape) }
+        if let built, let session, let inputShape {
+            let weights = variables.map { try? session.value(of: $0) }
+            self.built = nil
+            try? build(inputShape: inputShape)
+            // The layers made new variables, in the same order and shapes: copy the old values in.
+            if let newSession = self.session, self.built != nil {
+                for (variable, value) in zip(variables, weights) {
+                    if let value { try? newSession.assign(value, to: variable) }
+                }
+            } else {
+                (self.built, self.session) = (built, session)
+            }
+        } else if let inputShape, built == nil {
+            try? build(inputShape: inputShape)
+        }
     }
 
     /// The model's variables, layer by layer.
@@ -125,13 +143,30 @@ public final class Sequential {
             }
             return
         }
-        let g = Graph()
-        let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")
-        var shape = inputShape
-        // A layer reports a shape its op's rule rejects; `checked` turns that into this throw.
-        try checked {
-            for layer in layers { shape = layer.build(inputShape: shape, in: g) }
+        if let reason = invalidShapeReason(inputShape) {
+            throw TandemError.invalidValue(op: "Sequential", reason: "input sample \(reason)", location: nil)
         }
+        let g = Graph()
+        // A layer reports a shape its op's rule rejects; `checked` turns that into this throw.
+        // Layers first: a layer that failed to build has no variables to call.
+        let (x, shape) = try checked { () -> (Node, [Int]) in
+            let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")
+            var shape = inputShape
+            for layer in layers { shape = layer.build(inputShape: shape, in: g) }
+            return (x, shape)
+        }
+        let (built, initializer) = try checked { (makeGraph(g, input: x, outputShape: shape), g.initializeVariables()) }
+        g.finalize()
+        let session = Session(graph: g, options: sessionOptions)
+        try session.run(initializer)
+        self.built = built
+        self.graph = g
+        self.session = session
+        self.inputShape = inputShape
+    }
+
+    /// The forward, loss, train and metric nodes of a graph whose layers are built.
+    private func makeGraph(_ g: Graph, input x: Node, outputShape shape: [Int]) -> Built {
         func forward(training: Bool) -> Node {
             layers.reduce(x) { $1($0, training: training) }
         }
@@ -155,17 +190,10 @@ public final class Sequential {
         let trainLoss = lossNode(trainOutput)
         let trainOp = optimizer.trainingOptimizer.minimize(trainLoss)
         let evalLoss = hasDropout ? lossNode(evalOutput) : trainLoss
-        built = Built(
+        return Built(
             input: x, target: target, trainLoss: trainLoss,
             trainPredictions: wantsAccuracy ? trainOutput.argmax(dim: 1) : nil,
             trainOp: trainOp, outputs: evalOutput, evalLoss: evalLoss,
             evalPredictions: wantsAccuracy ? evalOutput.argmax(dim: 1) : nil)
-        let initializer = g.initializeVariables()
-        g.finalize()
-        let session = Session(graph: g, options: sessionOptions)
-        try session.run(initializer)
-        self.graph = g
-        self.session = session
-        self.inputShape = inputShape
     }
 }
