@@ -30,6 +30,10 @@ final class GraphFileCraftedTests: XCTestCase {
         try session.run(train, feed: [x: NDArray(shape: [2, 3], scalars: [1, 0, 0, 0, 1, 0]), y: NDArray(shape: [2], scalars: [0, 1])])
         let url = directory.appendingPathComponent("model.tgraph")
         try g.save(to: url, session: session)
+        // scripts/fuzz.sh collects this file as the graph-file fuzzer's seed.
+        if let seeds = ProcessInfo.processInfo.environment["TANDEM_FUZZ_SEEDS"] {
+            try writeAtomically(try Data(contentsOf: url), to: URL(fileURLWithPath: seeds).appendingPathComponent("trained.tgraph"))
+        }
         let bytes = [UInt8](try Data(contentsOf: url))
         func integer(at offset: Int) -> Int {
             (0..<8).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
