@@ -15,7 +15,7 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(FuzzSafeTensors FuzzGraphFile FuzzIDX)
 
-# The graph-file seed is a graph Tandem trains and saves (written by a test on request).
+# The graph-file seed is a graph Tandem trains and saves (written by a test on request; committed).
 if [ ! -s Fuzz/Corpus/FuzzGraphFile/trained.tgraph ]; then
     TANDEM_FUZZ_SEEDS="$PWD/Fuzz/Corpus/FuzzGraphFile" swift test --filter GraphFileCraftedTests/testTheUneditedFileLoads >/dev/null
 fi
@@ -23,8 +23,10 @@ python3 scripts/fuzz_seeds.py
 
 status=0
 for target in "${targets[@]}"; do
-    (cd Fuzz && swift build -c debug -Xswiftc -sanitize=fuzzer,address --product "$target" 2>&1 | grep -E "error|Compiling|Build" | tail -2)
-    binary=$(cd Fuzz && swift build -c debug -Xswiftc -sanitize=fuzzer,address --show-bin-path)/$target
+    # lld: gold fails on these links (an internal error while reporting the fuzzer runtime's symbols).
+    flags=(-c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld)
+    (cd Fuzz && swift build "${flags[@]}" --product "$target" 2>&1 | grep -E "error|Compiling|Build" | tail -2)
+    binary=$(cd Fuzz && swift build "${flags[@]}" --show-bin-path)/$target
     work=Fuzz/.build/corpus/$target
     crashes=Fuzz/.build/crashes/$target
     mkdir -p "$work" "$crashes"
@@ -32,7 +34,8 @@ for target in "${targets[@]}"; do
     log=$crashes/fuzz.log
     echo "== $target: $seconds s"
     # -rss_limit_mb: an input that makes the reader allocate without bound (a gzip bomb) is a crash.
-    if ! "$binary" "$work" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
+    # Swift's own crash backtracer would fight AddressSanitizer over a crashing input.
+    if ! SWIFT_BACKTRACE=enable=no "$binary" "$work" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
         -artifact_prefix="$crashes/" -print_final_stats=1 >"$log" 2>&1; then
         status=1
         echo "   CRASH (see $crashes)"

@@ -39,6 +39,10 @@ func fixChecksum(_ bytes: inout [UInt8]) {
     for i in 0..<8 { bytes[dataStart + dataLength + i] = UInt8(truncatingIfNeeded: hash >> (8 * UInt64(i))) }
 }
 
+/// The entry point libFuzzer's runtime references (the driver below calls the callback it is given).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { fuzzGraphFile(data, size) }
+
 /// libFuzzer's driver (in the fuzzer runtime linked by `-sanitize=fuzzer`).
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(

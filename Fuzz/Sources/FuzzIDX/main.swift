@@ -16,6 +16,10 @@ func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
+/// The entry point libFuzzer's runtime references (the driver below calls the callback it is given).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { fuzzIDX(data, size) }
+
 /// libFuzzer's driver (in the fuzzer runtime linked by `-sanitize=fuzzer`).
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(

@@ -15,6 +15,10 @@ func fuzzSafeTensors(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
+/// The entry point libFuzzer's runtime references (the driver below calls the callback it is given).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt { fuzzSafeTensors(data, size) }
+
 /// libFuzzer's driver (in the fuzzer runtime linked by `-sanitize=fuzzer`).
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(

@@ -68,6 +68,14 @@ final class IDXTests: XCTestCase {
 
     // MARK: Reading
 
+    /// Regression (found by the IDX fuzzer): a 0 among the dimensions hid a product of the
+    /// others that overflows; the file parsed, and making its array would then fail.
+    func testAZeroDimensionDoesNotHideHugeOnes() {
+        let file = IDXTests.idxFile(shape: [534_815, 2_332_033_024, 0, 221_955, 268_477_865], data: [])
+        IDXTests.assertFileError("hold too many elements") { _ = try IDX.parse(file, path: "crafted.idx") }
+        XCTAssertEqual(try IDX.parse(IDXTests.idxFile(shape: [0, 28, 28], data: []), path: "empty.idx").shape, [0, 28, 28])
+    }
+
     func testAGzipBombIsRefusedAtTheBound() throws {
         // 1 MiB of zeros compresses to about a kilobyte: with a 64 KiB bound the reader stops
         // at the bound instead of inflating the whole stream (the default bound is 1 GiB).
