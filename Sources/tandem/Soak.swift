@@ -35,7 +35,9 @@ struct Soak: ParsableCommand {
         let test = try ComparisonDataset.mnist(.test)
         let spec = model.specs[0]
         for choice in frontend.map({ [$0] }) ?? FrontendChoice.allCases {
-            var training = ReferenceTraining(spec: spec, frontend: choice == .eager ? .eager : .graph, epochs: Int.max / 2)
+            let stepsPerEpoch = max(1, train.count / 64)
+            var training = ReferenceTraining(
+                spec: spec, frontend: choice == .eager ? .eager : .graph, epochs: steps / stepsPerEpoch + 1)
             training.maxSteps = steps
             print("\(spec.description), \(choice.rawValue) frontend, \(steps) steps of \(training.batchSize)")
             print("step      RSS MB   loss")
