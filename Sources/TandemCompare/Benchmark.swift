@@ -1,7 +1,7 @@
 import Foundation
 
-/// `tandem bench`: the MLP training step (eager, graph with and without optimisation passes), its
-/// peak memory, the per-op framework overhead of a 1-element multiply, fused against composite
+/// `tandem bench`: the MLP training step (eager, graph with and without optimisation passes) and the
+/// simple CNN's (eager, graph), their peak memory, the per-op framework overhead of a 1-element multiply, fused against composite
 /// batch norm (`Benchmark+BatchNorm.swift`) and a recurrence as an eager loop against a graph
 /// `whileLoop` (`Benchmark+ControlFlow.swift`), each the median of
 /// several repetitions with the contenders interleaved so machine noise hits all of them alike.
@@ -34,24 +34,67 @@ public struct Benchmark {
     /// Creates a benchmark with default sizes.
     public init() {}
 
-    /// Runs every task and returns the rows.
+    /// Task groups to run (`mlp`, `cnn`, `tiny`, `batchnorm`, `controlflow`); nil runs them all.
+    public var groups: Set<String>? = nil
+
+    /// Every task group, in the order `run` measures them.
+    public static let allGroups = ["mlp", "cnn", "tiny", "batchnorm", "controlflow"]
+
+    /// Runs every task (of `groups`) and returns the rows.
     public func run(dataset: ComparisonDataset, progress: ((String) -> Void)? = nil) throws -> [Row] {
         guard repetitions >= 1 && stepsPerRepetition >= 1 else {
             throw TandemError.invalidValue(
                 op: "Benchmark", reason: "repetitions (\(repetitions)) and stepsPerRepetition (\(stepsPerRepetition)) must be at least 1",
                 location: nil)
         }
+        if let unknown = groups?.subtracting(Benchmark.allGroups).sorted().first {
+            throw TandemError.invalidValue(
+                op: "Benchmark", reason: "unknown task group '\(unknown)' (known: \(Benchmark.allGroups.joined(separator: ", ")))",
+                location: nil)
+        }
+        func wanted(_ group: String) -> Bool { groups?.contains(group) ?? true }
         try dataset.validate(batchSize: batchSize, for: "Benchmark")
-        let spec = ModelSpec(name: "mlp")!
+        var rows: [Row] = []
+        let noPasses = Session.Options(optimizer: .none)
+        if wanted("mlp") {
+            rows += try stepRows(ModelSpec(name: "mlp")!, dataset: dataset, progress: progress) { comparison, weights in [
+                ("mlp step, eager", { try EagerTrainer(comparison, weights: weights) }),
+                ("mlp step, graph (passes on)", { try GraphTrainer(comparison, weights: weights) }),
+                ("mlp step, graph (passes off)", { try GraphTrainer(comparison, weights: weights, options: noPasses) }),
+            ] }
+        }
+        if wanted("cnn") {
+            rows += try stepRows(.simpleCNN, dataset: dataset, progress: progress) { comparison, weights in [
+                ("cnn step, eager", { try EagerTrainer(comparison, weights: weights) }),
+                ("cnn step, graph (passes on)", { try GraphTrainer(comparison, weights: weights) }),
+            ] }
+        }
+        if wanted("tiny") {
+            progress?("tiny ops")
+            rows += try tinyOps()
+        }
+        if wanted("batchnorm") {
+            progress?("batch norm")
+            rows += batchNormRows()
+        }
+        if wanted("controlflow") {
+            progress?("control flow")
+            rows += try controlFlowRows()
+        }
+        return rows
+    }
+
+    /// The training step of one model (batch `batchSize`, the comparison's SGD with momentum) for
+    /// each contender: its peak bytes during one step, then `repetitions` rounds of
+    /// `stepsPerRepetition` steps with the contenders interleaved; ms per step.
+    func stepRows(
+        _ spec: ModelSpec, dataset: ComparisonDataset, progress: ((String) -> Void)?,
+        contenders makeContenders: (Comparison, [(name: String, value: NDArray)]) -> [(String, () throws -> Trainer)]
+    ) throws -> [Row] {
         let weights = spec.initialWeights(seed: 0)
         var comparison = Comparison(spec: spec, dataset: dataset, steps: 1, batchSize: batchSize, seed: 0)
         comparison.showProgress = false
-        let noPasses = Session.Options(optimizer: .none)
-        let contenders: [(String, () throws -> Trainer)] = [
-            ("mlp step, eager", { try EagerTrainer(comparison, weights: weights) }),
-            ("mlp step, graph (passes on)", { try GraphTrainer(comparison, weights: weights) }),
-            ("mlp step, graph (passes off)", { try GraphTrainer(comparison, weights: weights, options: noPasses) }),
-        ]
+        let contenders = makeContenders(comparison, weights)
         let schedule = dataset.schedule(steps: stepsPerRepetition, batchSize: batchSize, seed: 0)
         let batches = schedule.map { dataset.batch($0, for: spec) }
         var rows: [Row] = []
@@ -69,7 +112,7 @@ public struct Benchmark {
             for b in batches.prefix(3) { _ = try trainer.step(b.inputs, b.labels) }  // warm up
         }
         for repetition in 0..<repetitions {
-            progress?("training steps: repetition \(repetition + 1) of \(repetitions)")
+            progress?("\(spec.name) training steps: repetition \(repetition + 1) of \(repetitions)")
             for (c, trainer) in trainers.enumerated() {
                 let start = Profiler.now()
                 for b in batches { _ = try trainer.step(b.inputs, b.labels) }
@@ -80,12 +123,6 @@ public struct Benchmark {
             rows.append(Row(task: contender.0, median: median(samples[c]), minimum: samples[c].min() ?? 0,
                 maximum: samples[c].max() ?? 0, unit: "ms", peakBytes: peaks[c]))
         }
-        progress?("tiny ops")
-        rows += try tinyOps()
-        progress?("batch norm")
-        rows += batchNormRows()
-        progress?("control flow")
-        rows += try controlFlowRows()
         return rows
     }
 

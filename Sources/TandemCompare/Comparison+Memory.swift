@@ -32,4 +32,17 @@ extension Comparison {
             timeline: profile.timeline.map { MemoryPoint(op: $0.op, liveBytes: $0.liveBytes - baseline) },
             profile: profile, nanoseconds: nanoseconds)
     }
+
+    /// Eager's peak bytes in the same step ``measure(_:schedule:make:)`` profiles (the second),
+    /// with each parameter stepped inside backward (``EagerStepInBackwardTrainer``).
+    func measureStepInBackward(weights: [(name: String, value: NDArray)], schedule: [[Int]]) throws -> Int {
+        let baseline = MemoryStats.liveBytes
+        let trainer = try EagerStepInBackwardTrainer(self, weights: weights)
+        var peak = 0
+        for indices in schedule.prefix(2) {
+            let (inputs, labels) = dataset.batch(indices, for: spec)
+            peak = try measureMemory(trainer, inputs, labels, baseline: baseline).peakBytes
+        }
+        return peak
+    }
 }

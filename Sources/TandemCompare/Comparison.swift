@@ -1,6 +1,7 @@
 import Foundation
 
-/// Trains one model through both frontends from the same initial weights on the same batches and
+/// Trains one model through both frontends (and, traced, eager code run as a graph) from the same
+/// initial weights on the same batches and
 /// measures parity (loss per step, op-by-op values), speed (first and steady-state step, kernel
 /// time versus overhead), memory (peak and a per-op timeline) and, with the fault catalogue,
 /// debuggability.
@@ -27,6 +28,8 @@ public struct Comparison {
     public var momentum: Float = 0.9
     /// Two values closer than this are "the same" (losses, activations).
     public var tolerance: Double = 1e-4
+    /// Whether to run the third column, traced (the eager Module traced into one training graph).
+    public var includeTraced = true
     /// Whether `run()` also runs the fault catalogue.
     public var includeFaults = true
     /// Whether to draw progress bars on standard error (nil: only when it is a terminal).
@@ -62,6 +65,11 @@ public struct Comparison {
         (result.graphDOTBefore, result.graphDOTAfter) = try graphPictures(weights: weights)
         result.eager = try measure("eager", schedule: schedule) { try EagerTrainer(self, weights: weights) }
         result.graph = try measure("graph", schedule: schedule) { try GraphTrainer(self, weights: weights) }
+        result.eagerStepInBackwardPeakBytes = try measureStepInBackward(weights: weights, schedule: schedule)
+        if includeTraced {
+            result.activationDiffs.append(try compareTracedLogits(weights: weights, batch: first.inputs))
+            result.traced = try measure("traced", schedule: schedule) { try TracedTrainer(self, weights: weights) }
+        }
         return result
     }
 }
@@ -91,6 +99,34 @@ final class EagerTrainer: Trainer {
             let loss = spec.loss(Tensor(inputs), labels: Tensor(labels: labels), parameters)
             loss.backward()
             optimizer.step()
+            return Double(loss.item())
+        }
+    }
+}
+
+/// The eager frontend with PyTorch's "optimizer step in backward" recipe: each parameter has its
+/// own SGD, stepped by a post-accumulate-grad hook as soon as backward has finished its gradient,
+/// which is then dropped, so no weight gradient outlives its own update.
+final class EagerStepInBackwardTrainer: Trainer {
+    let spec: ModelSpec
+    let parameters: Parameters<Tensor>
+
+    init(_ comparison: Comparison, weights: [(name: String, value: NDArray)]) throws {
+        spec = comparison.spec
+        parameters = Parameters(weights) { Tensor($1, requiresGrad: true) }
+        for p in parameters.values {
+            let own = SGD([p], lr: comparison.learningRate, momentum: comparison.momentum)
+            p.registerPostAccumulateGradHook { p in
+                own.step()
+                p.grad = nil
+            }
+        }
+    }
+
+    func step(_ inputs: NDArray, _ labels: [Int]) throws -> Double {
+        try checked {
+            let loss = spec.loss(Tensor(inputs), labels: Tensor(labels: labels), parameters)
+            loss.backward()
             return Double(loss.item())
         }
     }

@@ -3,8 +3,9 @@ import Foundation
 extension ComparisonReport {
     /// The report as JSON-ready dictionaries with snake_case keys.
     ///
-    /// The top level describes the first model (`model`, `frontends.eager` / `frontends.graph` with
-    /// `losses`, `ms_per_step`, `peak_bytes`, and `max_loss_diff`), so a single-model run reads
+    /// The top level describes the first model (`model`, `frontends.eager` / `frontends.graph` /
+    /// `frontends.traced` with `losses`, `ms_per_step`, `peak_bytes`, and `max_loss_diff` (eager
+    /// against graph) and `traced_max_loss_diff` (eager against traced)), so a single-model run reads
     /// simply; `models` lists every model; `max_loss_diff` is the largest over all models;
     /// `debuggability` holds the scorecard.
     public func jsonObject() -> [String: Any] {
@@ -52,11 +53,13 @@ extension ComparisonReport {
             "seed": m.seed,
             "tolerance": m.tolerance,
             "max_loss_diff": number(m.maxLossDiff),
-            "frontends": ["eager": frontendObject(m.eager), "graph": frontendObject(m.graph)],
+            "frontends": Dictionary(uniqueKeysWithValues: m.frontends.map { ($0.frontend, frontendObject($0)) }),
             "activation_diffs": m.activationDiffs.map {
                 ["layer": $0.layer, "max_abs_diff": number($0.maxAbsDiff), "shape": $0.shape] as [String: Any]
             },
         ]
+        object["eager_step_in_backward_peak_bytes"] = m.eagerStepInBackwardPeakBytes
+        object["traced_max_loss_diff"] = m.tracedLossDiff.map(number) ?? NSNull()
         object["first_divergent_step"] = m.firstDivergentStep ?? NSNull()
         object["first_divergent_op"] = m.firstDivergentLayer?.layer ?? NSNull()
         return object

@@ -9,10 +9,10 @@ extension ComparisonReport {
             alignRight: [false, false, true, true, true, true, true, true, true],
             title: "Parity, speed and memory (\(environment))")
         for m in models {
-            for f in [m.eager, m.graph] {
+            for f in m.frontends {
                 summary.append([
                     m.spec.name, f.frontend, f.losses.last.map { String(format: "%.5f", $0) } ?? "-",
-                    String(format: "%.2e", m.maxLossDiff), String(format: "%.1f", f.firstStepMs),
+                    String(format: "%.2e", m.lossDiff(of: f)), String(format: "%.1f", f.firstStepMs),
                     String(format: "%.2f", f.msPerStep), String(format: "%.0f%%", f.overheadShare * 100),
                     String(format: "%.2f", Double(f.peakBytes) / 1e6), "\(f.opsPerStep)",
                 ])
@@ -29,12 +29,20 @@ extension ComparisonReport {
             }
         }
         out += summary.render()
+        for m in models { out += "\(m.spec.name) memory: \(m.memoryExplanation)\n" }
         for m in models {
             if let layer = m.firstDivergentLayer {
                 out += "\(m.spec.name): first op to diverge beyond \(m.tolerance): \(layer.layer) (max |Δ| \(layer.maxAbsDiff))\n"
             } else if !m.activationDiffs.isEmpty {
                 let worst = m.activationDiffs.map(\.maxAbsDiff).max() ?? 0
                 out += "\(m.spec.name): every layer agrees on the first batch (max |Δ| \(String(format: "%.2e", worst)))\n"
+            }
+        }
+        for m in models {
+            if let traced = m.traced, let diff = m.tracedLossDiff {
+                out += "\(m.spec.name): traced (eager code, graph execution) matches eager to max |Δloss| "
+                    + String(format: "%.2e", diff) + "; ms/step eager " + String(format: "%.2f", m.eager.msPerStep)
+                    + ", graph " + String(format: "%.2f", m.graph.msPerStep) + ", traced " + String(format: "%.2f", traced.msPerStep) + "\n"
             }
         }
         if !scorecard.isEmpty {

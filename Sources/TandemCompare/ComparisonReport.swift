@@ -35,7 +35,7 @@ public struct ComparisonReport {
 
 /// What one frontend did on one model.
 public struct FrontendResult {
-    /// `eager` or `graph`.
+    /// `eager`, `graph` or `traced`.
     public var frontend: String
     /// The training loss at each step, before that step's update.
     public var losses: [Double]
@@ -123,6 +123,8 @@ public struct ModelResult {
     public var eager: FrontendResult
     /// The graph frontend's figures.
     public var graph: FrontendResult
+    /// The traced column's figures (the eager Module traced into one training graph), when run.
+    public var traced: FrontendResult?
     /// The tolerance used to call two values different.
     public var tolerance: Double
     /// Layer-by-layer differences on the first batch.
@@ -131,6 +133,11 @@ public struct ModelResult {
     public var graphDOTBefore: String?
     /// The graph frontend's graph after optimisation (DOT), if available.
     public var graphDOTAfter: String?
+    /// Eager's peak bytes during the same training step when each parameter's SGD step runs
+    /// inside backward (a post-accumulate-grad hook) and its gradient is dropped at once; 0 when
+    /// not measured. Separates the weight gradients eager keeps until `step()` (a choice) from
+    /// the graph's planning (see ``MemoryGap``).
+    public var eagerStepInBackwardPeakBytes = 0
 
     /// Creates a result.
     public init(spec: ModelSpec, steps: Int, batchSize: Int, seed: UInt64, tolerance: Double) {
@@ -153,6 +160,27 @@ public struct ModelResult {
             worst = max(worst, d)
         }
         return worst
+    }
+
+    /// Every frontend that ran: eager, graph, and traced when it ran.
+    public var frontends: [FrontendResult] { [eager, graph] + (traced.map { [$0] } ?? []) }
+
+    /// The largest absolute difference between the eager and traced losses at the same step (nil: not traced).
+    public var tracedLossDiff: Double? {
+        guard let traced else { return nil }
+        var worst = 0.0
+        for (a, b) in zip(eager.losses, traced.losses) {
+            let d = abs(a - b)
+            if !d.isFinite { return .infinity }
+            worst = max(worst, d)
+        }
+        return worst
+    }
+
+    /// The loss difference of a frontend's row: against the graph for eager and graph, against
+    /// eager for traced.
+    public func lossDiff(of frontend: FrontendResult) -> Double {
+        frontend.frontend == "traced" ? (tracedLossDiff ?? .nan) : maxLossDiff
     }
 
     /// The first step whose losses differ by more than the tolerance, if any.

@@ -52,24 +52,56 @@ public enum DistributedFaults {
             return (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(RankProbe.Record.self, from: $0) }
         }
         return Run(
-            result: judge(fault, frontend: frontend, records: records, job: job), seconds: job.seconds,
+            result: judge(fault, frontend: frontend, twin: twin, records: records, job: job), seconds: job.seconds,
             detectionSeconds: detectionSeconds(records), output: job.output)
     }
 
-    /// The verdict: the first error a rank recorded (lowest rank first), else its first warning.
-    static func judge(_ fault: Fault, frontend: String, records: [RankProbe.Record], job: MPILauncher.Run) -> FaultResult {
+    /// The verdict of a job: a hang or a crash when a rank wrote no report, else ``verdict(_:frontend:twin:records:)``.
+    static func judge(
+        _ fault: Fault, frontend: String, twin: Bool = false, records: [RankProbe.Record], job: MPILauncher.Run
+    ) -> FaultResult {
         guard records.count == 2 else {
             let why = job.timedOut ? "the job hung and was killed after \(Int(timeout)) s" : "a rank wrote no report (exit status \(job.status))"
             return FaultResult(
                 fault: fault.rawValue, title: fault.title, frontend: frontend, when: .never,
                 message: "\(why): \(job.output.suffix(300))", how: job.timedOut ? "hang" : "crash")
         }
+        return verdict(fault, frontend: frontend, twin: twin, records: records)
+    }
+
+    /// The diagnostic meant for each distributed fault.
+    static func diagnostic(for fault: Fault) -> DistributedDiagnostic? {
+        switch fault {
+        case .unevenBatches: return .unevenInputs
+        case .replicasDiffer: return .replicasDiffer
+        default: return nil
+        }
+    }
+
+    /// The verdict from the ranks' reports: the first error (lowest rank first) whose diagnostic
+    /// code is the one meant for the fault, else the first warning. Another error (a timeout, a
+    /// rank stopped by its partner's error) is no detection. For a fault-free twin every error
+    /// counts: any diagnostic there is a false positive.
+    static func verdict(_ fault: Fault, frontend: String, twin: Bool, records: [RankProbe.Record]) -> FaultResult {
+        let meant = diagnostic(for: fault)
         var observation = Observation()
+        var unrelated: RankProbe.Event?
         for record in records.sorted(by: { $0.rank < $1.rank }) {
             for event in record.errors {
+                guard twin || event.diagnostic == meant?.rawValue else {
+                    unrelated = unrelated ?? event
+                    continue
+                }
                 observation.errors.append((Self.error(from: event.message), DetectionTime(rawValue: event.phase) ?? .run))
             }
             for event in record.warnings { observation.warnings.append((event.message, DetectionTime(rawValue: event.phase) ?? .run)) }
+        }
+        if observation.errors.isEmpty && observation.warnings.isEmpty, let unrelated {
+            return FaultResult(
+                fault: fault.rawValue, title: fault.title, frontend: frontend, when: .never,
+                message: "not the diagnostic meant for this fault (\(unrelated.diagnostic ?? "no diagnostic code")): "
+                    + String(unrelated.message.prefix(300)),
+                how: "other error")
         }
         let line = records.compactMap { r in r.faultFile.map { SourceLocation(file: $0, line: r.faultLine ?? 0) } }.first
         let (op, shapes): (String?, [String])

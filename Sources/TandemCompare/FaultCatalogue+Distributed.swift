@@ -179,6 +179,8 @@ final class RankProbe {
         var message: String
         var phase: String
         var time: Double
+        /// The error's ``DistributedDiagnostic`` code, when it is one (nil for warnings and other errors).
+        var diagnostic: String?
     }
 
     private(set) var record: Record
@@ -202,7 +204,9 @@ final class RankProbe {
     }
 
     func record(_ error: Error) {
-        record.errors.append(Event(message: "\(error)", phase: phase.rawValue, time: Date().timeIntervalSince1970))
+        record.errors.append(Event(
+            message: "\(error)", phase: phase.rawValue, time: Date().timeIntervalSince1970,
+            diagnostic: DistributedDiagnostic(error)?.rawValue))
     }
 
     func loopEnded(warnings: [String] = []) {

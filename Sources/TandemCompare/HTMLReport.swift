@@ -29,7 +29,8 @@ public struct HTMLReport {
         body += section("Loss curves", "Both frontends start from the same weights and see the same batches, so their curves should lie on top of each other. Peers marked \"same start\" replayed Tandem's exported weights and batch order.", lossCharts())
         body += section("Parity, op by op", "The largest difference between the two frontends' values after each layer, on the first batch.", parityTables())
         body += section("Speed", "Steady state is the median step after warm-up. The first step includes building, differentiating and optimising the graph. Overhead is the part of a step spent outside kernels.", speedCharts())
-        body += section("Memory", "Live bytes (above the data set) after every kernel call during one steady-state training step.", memoryCharts())
+        body += section("Memory", "Live bytes (above the data set) after every kernel call during one steady-state training step. "
+            + report.models.map { "\($0.spec.name): \($0.memoryExplanation)" }.joined(separator: " "), memoryCharts())
         body += section("Debuggability", "Each fault is a real small program run in each frontend. Verdicts are judged from what happened: an error, a warning or printed output.", scorecardTable())
         body += section("The graph, before and after optimisation", "The graph frontend's training graph as built, and as the session runs it after folding, CSE, pruning, simplification and fusion.", graphPictures())
         return """
@@ -63,6 +64,10 @@ public struct HTMLReport {
                 + " <span class=\"muted\">(\(String(format: "%.2f", speedup))×)</span></dd>"
             cards += "<dt>peak MB eager · graph</dt><dd>\(String(format: "%.1f · %.1f", mb(m.eager.peakBytes), mb(m.graph.peakBytes)))"
                 + " <span class=\"muted\">(\(String(format: "%.2f", memory))×)</span></dd>"
+            if let traced = m.traced, let diff = m.tracedLossDiff {
+                cards += "<dt>traced: max |Δloss| vs eager</dt><dd class=\"\(diff <= m.tolerance ? "good" : "bad")\">\(String(format: "%.1e", diff))</dd>"
+                cards += "<dt>traced ms/step · peak MB</dt><dd>\(String(format: "%.2f · %.1f", traced.msPerStep, mb(traced.peakBytes)))</dd>"
+            }
             cards += "<dt>steps × batch</dt><dd>\(m.steps) × \(m.batchSize)</dd></dl></div>\n"
         }
         let rows = report.scorecard + (report.peers?.scorecard ?? [])
@@ -84,6 +89,9 @@ public struct HTMLReport {
                 SVGPlot.Series(name: "eager", color: SVGPlot.eagerColor, points: points(m.eager.losses)),
                 SVGPlot.Series(name: "graph", color: SVGPlot.graphColor, points: points(m.graph.losses), dashed: true),
             ]
+            if let traced = m.traced {
+                series.append(.init(name: "traced", color: SVGPlot.tracedColor, points: points(traced.losses), dashed: true))
+            }
             for (i, (framework, figures)) in (report.peers?.frameworks ?? [:]).sorted(by: { $0.key < $1.key }).enumerated() {
                 if let p = figures[m.spec.name], !p.losses.isEmpty {
                     let name = framework + (p.sameStart ? " (same start)" : "")
@@ -93,6 +101,10 @@ public struct HTMLReport {
             charts += SVGPlot.lineChart(title: "\(m.spec.description): training loss", xLabel: "step", yLabel: "loss", series: series)
             let diffs = zip(m.eager.losses, m.graph.losses).map { abs($0 - $1) }
             var diffSeries = [SVGPlot.Series(name: "eager vs graph", color: "#495057", points: points(diffs))]
+            if let traced = m.traced {
+                let d = zip(m.eager.losses, traced.losses).map { abs($0 - $1) }
+                diffSeries.append(.init(name: "eager vs traced", color: SVGPlot.tracedColor, points: points(d)))
+            }
             for (i, (framework, figures)) in (report.peers?.frameworks ?? [:]).sorted(by: { $0.key < $1.key }).enumerated() {
                 if let p = figures[m.spec.name], p.sameStart {
                     let d = zip(m.eager.losses, p.losses).map { abs($0 - $1) }
@@ -123,11 +135,13 @@ public struct HTMLReport {
 
     func speedCharts() -> String {
         var series: [(name: String, color: String)] = [("eager", SVGPlot.eagerColor), ("graph", SVGPlot.graphColor)]
+        let traced = report.models.contains { $0.traced != nil }
+        if traced { series.append(("traced", SVGPlot.tracedColor)) }
         let peerNames = (report.peers?.frameworks.keys.sorted()) ?? []
         for (i, name) in peerNames.enumerated() { series.append((name, SVGPlot.palette[i % SVGPlot.palette.count])) }
         func values(_ pick: (FrontendResult) -> Double, _ peer: (PeerFigures) -> Double?) -> [[Double]] {
             report.models.map { m in
-                [pick(m.eager), pick(m.graph)]
+                [pick(m.eager), pick(m.graph)] + (traced ? [m.traced.map(pick) ?? .nan] : [])
                     + peerNames.map { report.peers?.frameworks[$0]?[m.spec.name].flatMap(peer) ?? .nan }
             }
         }
@@ -141,7 +155,7 @@ public struct HTMLReport {
             values: values({ $0.firstStepMs }, { $0.firstStepMs }), format: Self.adaptive)
         html += "</div><table><tr><th>model</th><th>frontend</th><th>ms/step</th><th>kernels ms</th><th>overhead</th><th>ops/step</th><th>step spread (min–max ms)</th></tr>"
         for m in report.models {
-            for f in [m.eager, m.graph] {
+            for f in m.frontends {
                 let spread = f.stepMs.isEmpty ? "-" : String(format: "%.2f – %.2f", f.stepMs.min()!, f.stepMs.max()!)
                 html += "<tr><td>\(m.spec.name)</td><td>\(f.frontend)</td><td class=\"num\">\(String(format: "%.2f", f.msPerStep))</td>"
                     + "<td class=\"num\">\(String(format: "%.2f", f.kernelMsPerStep))</td>"
@@ -160,16 +174,22 @@ public struct HTMLReport {
     func memoryCharts() -> String {
         var html = "<div class=\"grid\">"
         for m in report.models {
-            let series = [
+            var series = [
                 SVGPlot.Series(name: "eager", color: SVGPlot.eagerColor, points: m.eager.timeline.enumerated().map { (Double($0), mb($1.liveBytes)) }),
                 SVGPlot.Series(name: "graph", color: SVGPlot.graphColor, points: m.graph.timeline.enumerated().map { (Double($0), mb($1.liveBytes)) }),
             ]
+            if let traced = m.traced {
+                series.append(.init(name: "traced", color: SVGPlot.tracedColor, points: traced.timeline.enumerated().map { (Double($0), mb($1.liveBytes)) }))
+            }
             html += SVGPlot.lineChart(title: "\(m.spec.description): live MB during one step", xLabel: "kernel call", yLabel: "MB", series: series, includeZero: true)
         }
         html += SVGPlot.barChart(
             title: "Peak MB during a step (lower is better)", unit: "MB", groups: report.models.map(\.spec.name),
-            series: [("eager", SVGPlot.eagerColor), ("graph", SVGPlot.graphColor)],
-            values: report.models.map { [mb($0.eager.peakBytes), mb($0.graph.peakBytes)] },
+            series: [("eager", SVGPlot.eagerColor), ("graph", SVGPlot.graphColor)]
+                + (report.models.contains { $0.traced != nil } ? [("traced", SVGPlot.tracedColor)] : []),
+            values: report.models.map { m in
+                [mb(m.eager.peakBytes), mb(m.graph.peakBytes)] + (report.models.contains { $0.traced != nil } ? [m.traced.map { mb($0.peakBytes) } ?? .nan] : [])
+            },
             format: { String(format: "%.1f", $0) })
         return html + "</div>"
     }

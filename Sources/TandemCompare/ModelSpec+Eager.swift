@@ -17,6 +17,7 @@ extension ModelSpec {
             case .relu: return TandemEager.ReLU()
             case .maxPool2d(let k): return TandemEager.MaxPool2d(kernelSize: k, stride: k)
             case .flatten: return TandemEager.Flatten()
+            case let .lstm(i, h): return LastHiddenLSTM(TandemEager.LSTM(inputSize: i, hiddenSize: h))
             }
         }
         let model = TandemEager.Sequential(modules)

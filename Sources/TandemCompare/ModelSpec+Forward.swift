@@ -25,6 +25,10 @@ extension ModelSpec {
                 h = maxPool2d(h, kernelSize: k)
             case .flatten:
                 h = h.flatten(startDim: 1)
+            case let .lstm(_, hidden):
+                h = lastHiddenState(
+                    h, weightIH: p["\(index).weight_ih_l0"], weightHH: p["\(index).weight_hh_l0"],
+                    biasIH: p["\(index).bias_ih_l0"], biasHH: p["\(index).bias_hh_l0"], hiddenSize: hidden)
             }
             observe?("\(index): \(layer)", h)
         }

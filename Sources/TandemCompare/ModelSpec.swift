@@ -18,6 +18,10 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     /// Conv2d(6, 16, 5), ReLU, MaxPool2d(2), Flatten, Linear(400, 120), ReLU, Linear(120, 84), ReLU,
     /// Linear(84, 10).
     case lenet5
+    /// Digits read row by row: an LSTM over 28 steps of 28 pixels (hidden 64), its last hidden
+    /// state into Linear(64, 10). Eager runs the time loop as a Swift `for`, the graph as one
+    /// `whileLoop`.
+    case lstm
 
     /// One layer of the sequential model (its index is its PyTorch state-dict prefix).
     public enum Layer: Hashable, Sendable, CustomStringConvertible {
@@ -31,6 +35,9 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case maxPool2d(kernelSize: Int)
         /// `nn.Flatten()` (from dimension 1).
         case flatten
+        /// `nn.LSTM(inputSize, hiddenSize, batch_first=True)` over `[batch, time, inputSize]`,
+        /// keeping the last hidden state `[batch, hiddenSize]` (`h_n[0]`).
+        case lstm(inputSize: Int, hiddenSize: Int)
 
         /// PyTorch's printed form, for example `Linear(784, 512)`.
         public var description: String {
@@ -40,6 +47,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
             case .relu: return "ReLU()"
             case .maxPool2d(let k): return "MaxPool2d(\(k))"
             case .flatten: return "Flatten()"
+            case let .lstm(i, h): return "LSTM(\(i), \(h), batch_first=True)"
             }
         }
 
@@ -51,6 +59,15 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
             default: return nil
             }
         }
+
+        /// Every parameter's state-dict key suffix and shape, in PyTorch's registration order.
+        public var namedParameterShapes: [(name: String, shape: [Int])] {
+            if case let .lstm(i, h) = self {
+                return [("weight_ih_l0", [4 * h, i]), ("weight_hh_l0", [4 * h, h]), ("bias_ih_l0", [4 * h]), ("bias_hh_l0", [4 * h])]
+            }
+            guard let shapes = parameterShapes else { return [] }
+            return [("weight", shapes.weight), ("bias", shapes.bias)]
+        }
     }
 
     /// The spec for a command-line name: `mlp`, `cnn` (the simple CNN) or `lenet5`.
@@ -59,6 +76,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case "mlp": self = .mlp([784, 512, 256, 10])
         case "cnn", "simplecnn", "simple-cnn": self = .simpleCNN
         case "lenet5", "lenet", "lenet-5": self = .lenet5
+        case "lstm": self = .lstm
         default: return nil
         }
     }
@@ -69,6 +87,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case .mlp: return "mlp"
         case .simpleCNN: return "cnn"
         case .lenet5: return "lenet5"
+        case .lstm: return "lstm"
         }
     }
 
@@ -78,6 +97,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         case .mlp(let widths): return "MLP " + widths.map(String.init).joined(separator: "-")
         case .simpleCNN: return "simple CNN (conv 32x3x3, pool, dense 128)"
         case .lenet5: return "LeNet-5"
+        case .lstm: return "LSTM 28x28 rows, hidden 64"
         }
     }
 
@@ -104,6 +124,8 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
                 .flatten, .linear(inFeatures: 400, outFeatures: 120), .relu, .linear(inFeatures: 120, outFeatures: 84),
                 .relu, .linear(inFeatures: 84, outFeatures: 10),
             ]
+        case .lstm:
+            return [.lstm(inputSize: 28, hiddenSize: 64), .linear(inFeatures: 64, outFeatures: 10)]
         }
     }
 
@@ -112,6 +134,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .mlp(let widths): return [Self.checked(widths)[0]]
         case .simpleCNN, .lenet5: return [1, 28, 28]
+        case .lstm: return [28, 28]
         }
     }
 
@@ -119,7 +142,7 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     public var classCount: Int {
         switch self {
         case .mlp(let widths): return Self.checked(widths)[widths.count - 1]
-        case .simpleCNN, .lenet5: return 10
+        case .simpleCNN, .lenet5, .lstm: return 10
         }
     }
 
@@ -134,24 +157,32 @@ public enum ModelSpec: Hashable, Sendable, CustomStringConvertible {
     /// The parameter names in state-dict order, with PyTorch's keys (`0.weight`, `0.bias`, ...).
     public var parameterNames: [String] {
         layers.enumerated().flatMap { index, layer in
-            layer.parameterShapes == nil ? [] : ["\(index).weight", "\(index).bias"]
+            layer.namedParameterShapes.map { "\(index).\($0.name)" }
         }
     }
 
     /// The number of trainable scalars.
     public var parameterCount: Int {
-        layers.compactMap(\.parameterShapes).reduce(0) { $0 + $1.weight.reduce(1, *) + $1.bias.reduce(1, *) }
+        layers.flatMap(\.namedParameterShapes).reduce(0) { $0 + $1.shape.reduce(1, *) }
     }
 
     /// Draws PyTorch's default initial weights once, from a generator seeded with `seed`: for each
     /// layer in order, the weight (kaiming-uniform, a = sqrt(5)) then the bias (uniform in
-    /// ±1/sqrt(fan_in)). Both frontends start from these same arrays.
+    /// ±1/sqrt(fan_in)); an LSTM's four parameters uniform in ±1/sqrt(hidden). Both frontends
+    /// start from these same arrays.
     ///
     /// - Returns: (state-dict key, value) pairs in `parameterNames` order.
     public func initialWeights(seed: UInt64) -> [(name: String, value: NDArray)] {
         let generator = Generator(seed: seed)
         var weights: [(name: String, value: NDArray)] = []
         for (index, layer) in layers.enumerated() {
+            if case let .lstm(_, hidden) = layer {
+                let bound = 1 / Float(hidden).squareRoot()
+                for (name, shape) in layer.namedParameterShapes {
+                    weights.append(("\(index).\(name)", Initializer.uniform(shape, low: -bound, high: bound, generator: generator)))
+                }
+                continue
+            }
             guard let shapes = layer.parameterShapes else { continue }
             let weight = Initializer.kaimingUniform(shapes.weight, generator: generator)
             let bias = Initializer.biasUniform(

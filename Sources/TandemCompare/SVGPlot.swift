@@ -14,6 +14,8 @@ public enum SVGPlot {
     public static let eagerColor = "#d9480f"
     /// The colour used for the graph frontend everywhere in the report.
     public static let graphColor = "#1c7ed6"
+    /// The traced column's colour (eager code run as a graph).
+    public static let tracedColor = "#0b7285"
     /// Extra colours for peers (PyTorch, TensorFlow, JAX) and further series.
     public static let palette = ["#2f9e44", "#ae3ec9", "#f59f00", "#495057", "#0ca678"]
 

@@ -6,12 +6,16 @@ import TandemKernels
 /// `backward()` returns with the gradients averaged over the ranks, so every replica takes the
 /// same optimizer step.
 ///
-/// - At construction, rank 0's parameters are broadcast to every rank (after checking that every
-///   rank built a model with the same parameter shapes).
+/// - At construction, rank 0's parameters and buffers (batch norm's running statistics and
+///   `num_batches_tracked`) are broadcast to every rank (after checking that every rank built a
+///   model with the same parameter and buffer shapes).
+/// - Before a forward that follows a synced training step (and before the first one), rank 0's
+///   buffers are broadcast again (PyTorch's `broadcast_buffers=True`), so every replica
+///   normalises with rank 0's running statistics; `broadcastBuffers: false` lets them drift.
 /// - During backward, gradients are averaged in buckets (see `bucketNames`): a bucket's
 ///   allreduce starts as soon as its last parameter's gradient is complete, on the
 ///   communication thread, while backward is still differentiating earlier layers.
-/// - At the first step, the ranks check that their parameters really are identical (a change
+/// - At the first step, the ranks check that their parameters and buffers really are identical (a change
 ///   made on one rank after wrapping, such as loading a checkpoint there only, is an error).
 /// - ``noSync(_:)`` skips the averaging for gradient accumulation.
 ///
@@ -34,8 +38,15 @@ public final class DistributedDataParallel: Module {
     public let group: ProcessGroup
     /// The synced training steps taken so far (forward passes that will average gradients).
     public private(set) var iteration = 0
+    /// Whether rank 0's buffers are broadcast before forward passes (PyTorch's `broadcast_buffers`).
+    public let broadcastBuffers: Bool
     let reducer: GradientReducer
+    /// The wrapped module's buffers with the `module.` prefix, in `namedBuffers` order.
+    let buffers: [(name: String, tensor: Tensor)]
     private var checkedReplicas = false
+    /// Whether the next forward broadcasts the buffers: true at first, then after every forward
+    /// that was a synced training step (PyTorch's `require_forward_param_sync`).
+    private var syncBuffersNext = true
 
     /// Wraps a model for data-parallel training.
     ///
@@ -44,20 +55,26 @@ public final class DistributedDataParallel: Module {
     ///   - group: the ranks that train together (default: every process `mpirun` started).
     ///   - bucketCapacityBytes: gradients per allreduce (PyTorch's `bucket_cap_mb`, 25 MB); the
     ///     first bucket holds about 1 MB so that communication starts early.
-    ///   - broadcastParameters: copy rank 0's parameters to every rank now (PyTorch always does).
+    ///   - broadcastParameters: copy rank 0's parameters and buffers to every rank now (PyTorch always does).
+    ///   - broadcastBuffers: copy rank 0's buffers to every rank before each forward that
+    ///     follows a training step (PyTorch's `broadcast_buffers=True`); false keeps each
+    ///     rank's own running statistics.
     public init(
-        _ module: Module, group: ProcessGroup = .world, bucketCapacityBytes: Int = 25 << 20, broadcastParameters: Bool = true
+        _ module: Module, group: ProcessGroup = .world, bucketCapacityBytes: Int = 25 << 20, broadcastParameters: Bool = true,
+        broadcastBuffers: Bool = true
     ) {
         precondition(bucketCapacityBytes > 0, "DistributedDataParallel: bucketCapacityBytes must be positive, got \(bucketCapacityBytes)")
         self.module = module
         self.group = group
+        self.broadcastBuffers = broadcastBuffers
         let named = module.namedParameters.map { (name: "module." + $0.0, tensor: $0.1) }
+        buffers = module.namedBuffers.map { (name: "module." + $0.0, tensor: $0.1) }
         reducer = GradientReducer(
             parameters: named, group: group, firstBucketBytes: Swift.min(1 << 20, bucketCapacityBytes),
             bucketBytes: bucketCapacityBytes)
         do throws(TandemError) {
-            try verifyShapes(named)
-            if broadcastParameters { try broadcast(named.map(\.tensor)) }
+            try verifyShapes(named + buffers)
+            if broadcastParameters { try broadcast((named + buffers).map(\.tensor), label: "initial parameters and buffers") }
         } catch {
             ErrorScope.report(error)
         }
@@ -92,9 +109,9 @@ public final class DistributedDataParallel: Module {
                 if !checkedReplicas {
                     checkedReplicas = true
                     try ReplicaCheck.verify(
-                        reducer.names.enumerated().map { ($1, reducer.parameters[$0].array) }, in: group,
-                        what: "DistributedDataParallel",
-                        fix: "change parameters before wrapping the model (rank 0's are broadcast then), or load a "
+                        reducer.names.enumerated().map { ($1, reducer.parameters[$0].array) }, buffers: buffers.map { ($0.name, $0.tensor.array) },
+                        in: group, what: "DistributedDataParallel",
+                        fix: "change parameters and buffers before wrapping the model (rank 0's are broadcast then), or load a "
                             + "checkpoint on every rank")
                 }
             } catch {
@@ -104,6 +121,14 @@ public final class DistributedDataParallel: Module {
                 ErrorScope.report(error)
             }
         }
+        if broadcastBuffers && syncBuffersNext {
+            do throws(TandemError) {
+                try broadcast(buffers.map(\.tensor), label: "buffers")
+            } catch {
+                ErrorScope.report(error)
+            }
+        }
+        syncBuffersNext = GradMode.isEnabled && reducer.synchronizes
         return module(input)
     }
 
@@ -124,7 +149,7 @@ public final class DistributedDataParallel: Module {
         return try body()
     }
 
-    /// Checks that every rank built parameters of the same names and shapes (a broadcast
+    /// Checks that every rank built parameters and buffers of the same names and shapes (a broadcast
     /// between different models would fail obscurely).
     private func verifyShapes(_ named: [(name: String, tensor: Tensor)]) throws(TandemError) {
         guard group.size > 1 else { return }
@@ -140,16 +165,17 @@ public final class DistributedDataParallel: Module {
         throw .distributed(
             op: "DistributedDataParallel",
             reason: "rank\(differing.count > 1 ? "s" : "") \(differing.map(String.init).joined(separator: ", ")) built a model "
-                + "whose parameter names or shapes differ from rank 0's (\(named.count) parameters here, first "
+                + "whose parameter or buffer names or shapes differ from rank 0's (\(named.count) parameters and buffers here, first "
                 + "\(named.first.map { "\($0.name) \(formatShape($0.tensor.shape))" } ?? "none")): every rank must build the same model",
             location: nil)
     }
 
-    /// Copies rank 0's parameters to every rank, packed into one broadcast.
-    private func broadcast(_ parameters: [Tensor]) throws(TandemError) {
-        guard group.size > 1 else { return }
+    /// Copies rank 0's values of `parameters` (parameters or buffers) to every rank, packed into
+    /// one broadcast.
+    private func broadcast(_ parameters: [Tensor], label: String) throws(TandemError) {
+        guard group.size > 1, !parameters.isEmpty else { return }
         var packed = Packing.pack(parameters.map(\.array))
-        try group.broadcastTyped(&packed, from: 0, label: "DistributedDataParallel initial parameters")
+        try group.broadcastTyped(&packed, from: 0, label: "DistributedDataParallel \(label)")
         for (parameter, value) in zip(parameters, Packing.unpack(packed, shapes: parameters.map(\.shape))) {
             parameter.array = value
         }

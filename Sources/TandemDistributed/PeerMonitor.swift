@@ -89,7 +89,7 @@ final class PeerMonitor {
             let mine = collective.step.map { " is at step \($0) and" } ?? ""
             return .distributed(
                 op: collective.kind.rawValue,
-                reason: "uneven inputs: \(peer) finished after \(report.sequence) collectives (\(last)), while rank \(rank)"
+                reason: "\(DistributedDiagnostic.unevenInputs.phrase): \(peer) finished after \(report.sequence) collectives (\(last)), while rank \(rank)"
                     + "\(mine) waits for it in \(here), which can never complete. The ranks ran different numbers of "
                     + "steps, most often because their shards of the data hold different numbers of batches: give every "
                     + "rank the same number of batches (DistributedSampler pads every shard to the same length)",
@@ -100,7 +100,7 @@ final class PeerMonitor {
             }
             return .distributed(
                 op: collective.kind.rawValue,
-                reason: "collective mismatch: rank \(rank) waits in \(here), a \(collective.fingerprint), but \(peer) waits in "
+                reason: "\(DistributedDiagnostic.collectiveMismatch.phrase): rank \(rank) waits in \(here), a \(collective.fingerprint), but \(peer) waits in "
                     + "\(report.collective ?? "#\(report.sequence)"), a \(theirs). Every rank must call the same collectives "
                     + "in the same order (a rank that skips or adds a step, or reduces a different set of tensors)",
                 location: nil)

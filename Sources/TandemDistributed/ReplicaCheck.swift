@@ -9,22 +9,27 @@ enum ReplicaCheck {
     /// Throws an error naming the values (with shapes) and ranks that differ from rank 0's.
     ///
     /// - Parameters:
-    ///   - values: this rank's values, with names for the message.
+    ///   - parameters: this rank's parameters, with names for the message.
+    ///   - buffers: this rank's buffers (batch norm's running statistics), checked alike.
     ///   - what: the caller, named as the error's op ("DistributedDataParallel").
     ///   - fix: what to do about it, appended to the message.
     static func verify(
-        _ values: [(name: String, value: NDArray)], in group: ProcessGroup, what: String, fix: String
+        _ parameters: [(name: String, value: NDArray)], buffers: [(name: String, value: NDArray)] = [], in group: ProcessGroup,
+        what: String, fix: String
     ) throws(TandemError) {
         guard group.size > 1 else { return }
+        let values = parameters + buffers
         let hashes = values.map { fingerprint($0.value) }
         let bytes = hashes.withUnsafeBytes { Array($0) }
         let all = try group.allgatherBytes(bytes, label: "\(what) replica check").map { chunk in
             chunk.withUnsafeBytes { Array($0.bindMemory(to: UInt64.self)) }
         }
         var differing: [String] = []
+        var parametersDiffer = false
         for (index, entry) in values.enumerated() {
             let ranks = (1..<group.size).filter { all[$0][index] != all[0][index] }
             if !ranks.isEmpty {
+                parametersDiffer = parametersDiffer || index < parameters.count
                 differing.append(
                     "'\(entry.name)' \(formatShape(entry.value.shape)) on rank\(ranks.count > 1 ? "s" : "") "
                         + ranks.map(String.init).joined(separator: ", "))
@@ -34,7 +39,7 @@ enum ReplicaCheck {
         let more = differing.count > 1 ? " (and \(differing.count - 1) more)" : ""
         throw .distributed(
             op: what,
-            reason: "parameters differ across ranks at step \(group.step ?? 1): \(first) differs from rank 0's\(more). "
+            reason: "\(DistributedDiagnostic.replicaSubjects[parametersDiffer ? 0 : 1]) \(DistributedDiagnostic.replicasDiffer.phrase) at step \(group.step ?? 1): \(first) differs from rank 0's\(more). "
                 + "The replicas do not start from the same weights, so they would train different models while "
                 + "averaging each other's gradients: \(fix)",
             location: nil)

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Warnings about training-loop mistakes that compute without failing: gradients that silently
-/// accumulate over several `backward()` calls, and a tape that keeps growing across steps (a loss
-/// summed with its history).
+/// accumulate over several `backward()` calls, a tape that keeps growing across steps (a loss
+/// summed with its history), and a model evaluated in training mode (batch norm or dropout
+/// called inside `noGrad { }` without `eval()`, named with the line of the model call).
 ///
 /// Each kind of warning is emitted once per process (until ``reset()``), to the replaceable
 /// ``sink`` (standard error by default), and kept in ``warnings`` so tools such as the comparison

@@ -1,1 +1,2 @@
 @_exported import TandemKernels
+@_exported import TandemBoard

@@ -61,10 +61,14 @@ extension Function {
             return Tensor.failed(.nonFinite(
                 op: "\(Self.self)", phase: "forward", shapes: inputs.map { $0.shape.map(Optional.some) }, location: location))
         }
-        guard GradMode.isEnabled && inputs.contains(where: \.requiresGrad) else {
-            return Tensor(result: output.array, node: nil)
+        let result: Tensor
+        if GradMode.isEnabled && inputs.contains(where: \.requiresGrad) {
+            let custom = CustomBackward(name: "\(Self.self)Backward", context: context, backward: backward)
+            result = Tensor(result: output.array, node: TapeNode(custom: custom, inputs: inputs, location: location))
+        } else {
+            result = Tensor(result: output.array, node: nil)
         }
-        let custom = CustomBackward(name: "\(Self.self)Backward", context: context, backward: backward)
-        return Tensor(result: output.array, node: TapeNode(custom: custom, inputs: inputs, location: location))
+        OpRecording.recorder?.recordCustomFunction(named: "\(Self.self)", result: result, forwardOutput: output, at: location)
+        return result
     }
 }

@@ -19,6 +19,30 @@ public final class MaxPool2d: Module {
     public var children: [(String, Module)] { [] }
 }
 
+/// Average pooling over square windows of NCHW input (`torch.nn.AvgPool2d`, no padding).
+public final class AvgPool2d: Module {
+    /// The window's height and width.
+    public let kernelSize: Int
+    /// The step between windows.
+    public let stride: Int
+
+    /// Creates a pooling layer; the stride defaults to the kernel size, as in PyTorch.
+    public init(kernelSize: Int, stride: Int? = nil) {
+        precondition(kernelSize > 0 && (stride ?? 1) > 0, "AvgPool2d(kernelSize: \(kernelSize), stride: \(stride.map(String.init) ?? "nil")): sizes must be positive")
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+    }
+
+    /// The mean of each window.
+    public func forward(_ input: Tensor) -> Tensor {
+        Tensor.apply(.avgPool2d(kernelSize: kernelSize, stride: stride, padding: 0), [input], at: ModuleCallSite.current)
+    }
+    /// No parameters.
+    public var namedParameters: [(String, Tensor)] { [] }
+    /// No children.
+    public var children: [(String, Module)] { [] }
+}
+
 /// Merges the dimensions from `startDim` on into one (`torch.nn.Flatten`, start_dim 1 by
 /// default, so the batch dimension is kept).
 public final class Flatten: Module {
@@ -87,7 +111,9 @@ public final class Dropout: Module {
 
     /// Drops elements in training mode; the identity in evaluation mode.
     public func forward(_ input: Tensor) -> Tensor {
-        isTraining && p > 0 ? dropout(input, p: p) : input
+        guard isTraining && p > 0 else { return input }
+        if !GradMode.isEnabled { Diagnostics.trainingModeInEvaluation(self) }
+        return dropout(input, p: p)
     }
     /// No parameters.
     public var namedParameters: [(String, Tensor)] { [] }

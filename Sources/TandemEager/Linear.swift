@@ -49,7 +49,9 @@ public final class Linear: Module {
     /// Applies the layer to `[batch, inFeatures]` (or `[..., inFeatures]`, flattened around the
     /// fused kernel and restored).
     public func forward(_ input: Tensor) -> Tensor {
-        if input.rank != 2 && input.rank > 0 {
+        // NOTE: a placeholder (an earlier op failed inside `checked`) has rank 1 and stays one after
+        // `reshape`; it goes straight on, or this would recurse forever.
+        if input.rank != 2 && input.rank > 0 && !input.isPlaceholder {
             let lead = Array(input.shape.dropLast())
             return forward(input.reshape([-1, input.shape[input.rank - 1]])).reshape(lead + [outFeatures])
         }

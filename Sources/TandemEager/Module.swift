@@ -18,13 +18,20 @@
 /// named `name.0`, `name.1`, ... like `nn.ModuleList`).
 public protocol Module: AnyObject {
     /// Applies the module: runs ``forward(_:)`` and then any forward hooks (PyTorch's `__call__`).
-    func callAsFunction(_ input: Tensor) -> Tensor
+    ///
+    /// NOTE: disfavoured so that `model(x)` picks the overload that records the caller's line
+    /// (`callAsFunction(_:file:line:)`), which then calls this requirement.
+    @_disfavoredOverload func callAsFunction(_ input: Tensor) -> Tensor
     /// Every parameter of this module and its children, each once, in registration order.
     var parameters: [Tensor] { get }
     /// The parameters with their dotted names (`named_parameters()`): `0.weight`, `fc1.bias`.
     var namedParameters: [(String, Tensor)] { get }
     /// The direct sub-modules with their names (`named_children()`).
     var children: [(String, Module)] { get }
+    /// The non-trainable state of this module and its children with dotted names
+    /// (`named_buffers()`): batch norm's `running_mean`, `running_var`, `num_batches_tracked`.
+    /// Buffers are in the state dict but not in ``parameters``.
+    var namedBuffers: [(String, Tensor)] { get }
     /// The computation (PyTorch's `forward`); `callAsFunction` wraps it with hooks.
     func forward(_ input: Tensor) -> Tensor
     /// Whether the module is in training mode (the default) or evaluation mode.
@@ -35,6 +42,7 @@ public protocol Module: AnyObject {
 
 extension Module {
     /// Runs ``forward(_:)``, then the forward hooks registered on this module.
+    @_disfavoredOverload
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let output = forward(input)
         if ModuleRegistry.forwardHookCount > 0 { ModuleRegistry.runForwardHooks(self, input, output) }
@@ -79,6 +87,12 @@ extension Module {
             }
         }
         return result
+    }
+
+    /// The children's buffers, prefixed with the child's name (a module with buffers of its own,
+    /// such as ``BatchNorm2d``, lists them itself).
+    public var namedBuffers: [(String, Tensor)] {
+        children.flatMap { name, child in child.namedBuffers.map { (name + "." + $0.0, $0.1) } }
     }
 
     /// Whether the module is in training mode (true until ``eval()`` or `train(false)`).

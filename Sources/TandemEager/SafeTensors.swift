@@ -9,6 +9,7 @@ import Foundation
 /// Layout: an 8-byte little-endian header length N, N bytes of JSON (`{"name": {"dtype": "F32",
 /// "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}`, padded with spaces to
 /// a multiple of 8), then the float32 values, little-endian, in the order of the sorted names.
+/// A `num_batches_tracked` count is written as int64 (dtype "I64"), PyTorch's dtype for it.
 ///
 /// ```swift
 /// try save(model.stateDict(), to: URL(fileURLWithPath: "mlp.safetensors"))
@@ -22,8 +23,8 @@ public func save(_ stateDict: [String: NDArray], to url: URL) throws {
 }
 
 /// Reads a state dict from a safetensors file (`safetensors.torch.load_file`), validating it
-/// completely first: a truncated or corrupt file, a dtype other than F32, or offsets that do not
-/// match the shapes throw `TandemError.file` naming the file and the problem.
+/// completely first: a truncated or corrupt file, a dtype other than F32 (or I64, read as
+/// whole-number floats), or offsets that do not match the shapes throw `TandemError.file` naming the file and the problem.
 ///
 /// ```swift
 /// try model.loadStateDict(load(from: URL(fileURLWithPath: "mlp.safetensors")))
@@ -38,7 +39,7 @@ public func load(from url: URL) throws -> [String: NDArray] {
     return try SafeTensors.decode(data, path: url.path)
 }
 
-/// The safetensors encoding (https://github.com/huggingface/safetensors), float32 only.
+/// The safetensors encoding (https://github.com/huggingface/safetensors), float32, and int64 for the `num_batches_tracked` counts PyTorch keeps as integers.
 enum SafeTensors {
     /// The largest header accepted (the reference implementation's limit is 100 MB).
     static let maxHeaderBytes = 100_000_000
@@ -61,9 +62,10 @@ enum SafeTensors {
         var offset = 0
         for name in names {
             let array = stateDict[name]!
-            let bytes = array.count * 4
+            let isInteger = isIntegerKey(name)
+            let bytes = array.count * (isInteger ? 8 : 4)
             entries.append(
-                "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(array.shape.map(String.init).joined(separator: ","))],"
+                "\(jsonString(name)):{\"dtype\":\"\(isInteger ? "I64" : "F32")\",\"shape\":[\(array.shape.map(String.init).joined(separator: ","))],"
                     + "\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
@@ -77,6 +79,12 @@ enum SafeTensors {
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: header)
         for name in names {
+            if isIntegerKey(name) {
+                // Counts are whole numbers; a value past Int64 (never a real count) is written as 0.
+                let words = stateDict[name]!.scalars.map { UInt64(bitPattern: Int64(exactly: $0.rounded()) ?? 0).littleEndian }
+                words.withUnsafeBytes { data.append(contentsOf: $0) }
+                continue
+            }
             stateDict[name]!.withUnsafeBufferPointer { values in
                 var little = [UInt32](repeating: 0, count: values.count)
                 for i in 0..<values.count { little[i] = values[i].bitPattern.littleEndian }
@@ -119,6 +127,7 @@ enum SafeTensors {
         struct Entry {
             let name: String
             let shape: [Int]
+            let isInteger: Bool
             let begin: Int
             let end: Int
         }
@@ -126,7 +135,10 @@ enum SafeTensors {
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any] else { throw fail("entry \"\(name)\" is not an object") }
             guard let dtype = info["dtype"] as? String else { throw fail("entry \"\(name)\" has no dtype") }
-            guard dtype == "F32" else { throw fail("tensor \"\(name)\" has dtype \(dtype); only F32 is supported") }
+            guard dtype == "F32" || dtype == "I64" else {
+                throw fail("tensor \"\(name)\" has dtype \(dtype); only F32 (and I64 counts) are supported")
+            }
+            let width = dtype == "I64" ? 8 : 4
             guard let shape = integers(info["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
                 throw fail("tensor \"\(name)\" has an invalid shape")
             }
@@ -141,10 +153,10 @@ enum SafeTensors {
             guard let count = elementCount(of: shape), count <= dataSize else {
                 throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) is larger than the file")
             }
-            guard count * 4 == end - begin else {
-                throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) needs \(count * 4) bytes but data_offsets span \(end - begin)")
+            guard count * width == end - begin else {
+                throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) needs \(count * width) bytes but data_offsets span \(end - begin)")
             }
-            entries.append(Entry(name: name, shape: shape, begin: begin, end: end))
+            entries.append(Entry(name: name, shape: shape, isInteger: width == 8, begin: begin, end: end))
         }
         // The data must be covered exactly, without gaps or overlaps (as the reference validates).
         var position = 0
@@ -156,17 +168,30 @@ enum SafeTensors {
 
         var result: [String: NDArray] = [:]
         for entry in entries {
-            let count = (entry.end - entry.begin) / 4
+            let width = entry.isInteger ? 8 : 4
+            let count = (entry.end - entry.begin) / width
             var values = [Float](repeating: 0, count: count)
             let base = headerEnd + entry.begin
             for i in 0..<count {
-                let p = base + 4 * i
+                let p = base + width * i
+                if entry.isInteger {
+                    var word: UInt64 = 0
+                    for k in 0..<8 { word |= UInt64(bytes[p + k]) << (8 * UInt64(k)) }
+                    values[i] = Float(Int64(bitPattern: word))
+                    continue
+                }
                 let word = UInt32(bytes[p]) | UInt32(bytes[p + 1]) << 8 | UInt32(bytes[p + 2]) << 16 | UInt32(bytes[p + 3]) << 24
                 values[i] = Float(bitPattern: word)
             }
             result[entry.name] = NDArray(shape: entry.shape, scalars: values)
         }
         return (result, metadata)
+    }
+
+    /// Whether a key holds a count that PyTorch keeps as int64 (batch norm's
+    /// `num_batches_tracked`): written as I64 so `load_state_dict(strict=True)` gets its dtype.
+    static func isIntegerKey(_ name: String) -> Bool {
+        name == "num_batches_tracked" || name.hasSuffix(".num_batches_tracked")
     }
 
     /// An array of whole numbers from JSON, or nil.

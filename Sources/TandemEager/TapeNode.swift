@@ -7,6 +7,12 @@ public typealias PostAccumulateGradHook = (Tensor) -> Void
 /// One entry of the eager tape (PyTorch's `grad_fn` node): the op that produced a tensor, the
 /// inputs it saved and the user's line that called it.
 ///
+/// A node saves what PyTorch's `save_for_backward` saves, op by op (`Op.gradientReads(input:needed:)`,
+/// `Op.gradientReadsOutput`): relu keeps its output, not its input; add keeps neither; a product
+/// keeps a factor only when the other factor wants a gradient. An input
+/// whose values the rule does not read is kept as a stand-in of the same shape that shares the
+/// input's tape node, so its memory is freed as soon as the program drops the tensor.
+///
 /// NOTE: the node keeps the output's `NDArray`, not the output `Tensor`, so that
 /// tensor -> node -> tensor never forms a retain cycle; the tape is freed by reference counting as
 /// soon as the last tensor that can reach it goes away.
@@ -37,7 +43,8 @@ final class TapeNode {
     @inline(__always)
     init(op: Op, inputs: [Tensor], output: NDArray, location: SourceLocation?) {
         self.op = op
-        self.inputs = inputs
+        let needed = inputs.map(\.requiresGrad)
+        self.inputs = TapeNode.saved(inputs) { op.gradientReads(input: $0, needed: needed) }
         self.output = op.gradientReadsOutput ? output : nil
         self.location = location
         self.custom = nil
@@ -46,11 +53,27 @@ final class TapeNode {
 
     init(custom: CustomBackward, inputs: [Tensor], location: SourceLocation?) {
         self.op = nil
-        self.inputs = inputs
+        // A custom function keeps only what its forward passed to `saveForBackward`.
+        self.inputs = TapeNode.saved(inputs) { _ in .unused }
         self.output = nil
         self.location = location
         self.custom = custom
         TapeNode.liveCount &+= 1
+    }
+
+    /// What the node keeps of each input: the tensor itself when the gradient rule reads its values
+    /// or when it is a leaf that receives a gradient (the caller holds a leaf anyway), otherwise a
+    /// value-less stand-in with the input's shape and tape node.
+    @inline(__always)
+    static func saved(_ inputs: [Tensor], reads: (Int) -> ValueUse) -> [Tensor] {
+        var kept = inputs
+        for i in inputs.indices {
+            let input = inputs[i]
+            if input.node == nil && input.requiresGrad { continue }
+            if reads(i) == .value { continue }
+            kept[i] = Tensor(result: Tensor.shapeOnly(input.shape), node: input.node)
+        }
+        return kept
     }
 
     deinit {

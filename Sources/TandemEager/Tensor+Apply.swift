@@ -35,10 +35,14 @@ extension Tensor: TensorExpression {
         if AnomalyMode.isEnabled && !Autograd.isRunning && !OptimizerKernels.isFinite(value) {
             return failed(.nonFinite(op: op.name, phase: "forward", shapes: arrays.map { $0.shape.map(Optional.some) }, location: location))
         }
-        guard needsGrad && GradMode.isEnabled && op.isDifferentiable else {
-            return Tensor(result: value, node: nil)
+        let result: Tensor
+        if needsGrad && GradMode.isEnabled && op.isDifferentiable {
+            result = Tensor(result: value, node: TapeNode(op: op, inputs: inputs, output: value, location: location))
+        } else {
+            result = Tensor(result: value, node: nil)
         }
-        return Tensor(result: value, node: TapeNode(op: op, inputs: inputs, output: value, location: location))
+        if let recorder = OpRecording.recorder { recorder.recordOp(op, inputs: inputs, output: result, at: location) }
+        return result
     }
 
     /// Writes `value` into `target` in place (PyTorch's `target.copy_(value)` under `no_grad`):
@@ -61,12 +65,19 @@ extension Tensor: TensorExpression {
                 location: location))
             return
         }
+        OpRecording.recorder?.recordAssign(value, to: target, at: location)
         value.array.withUnsafeBufferPointer { source in
             target.array.withUnsafeMutableBufferPointer { destination in
                 if let base = source.baseAddress, source.count > 0 { destination.baseAddress!.update(from: base, count: source.count) }
             }
         }
     }
+
+    /// Reports an error and returns the placeholder that later ops pass along (for an op left
+    /// without inputs, such as `cat([])`).
+    ///
+    /// - Parameter error: the error, naming the op and the user's line.
+    public static func failure(_ error: TandemError) -> Tensor { failed(error) }
 
     /// Reports an error and returns the placeholder that later ops pass along.
     static func failed(_ error: TandemError) -> Tensor {

@@ -54,7 +54,9 @@ extension Tensor {
 
     /// A tensor sharing these values but cut off from the tape (`tensor.detach()`).
     public func detach() -> Tensor {
-        Tensor(result: array, node: nil)
+        let result = Tensor(result: array, node: nil)
+        OpRecording.recorder?.recordDetach(result, of: self)
+        return result
     }
 
     /// Asks a non-leaf tensor to keep its ``grad`` after backward (`tensor.retain_grad()`);

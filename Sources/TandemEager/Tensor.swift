@@ -140,6 +140,11 @@ public final class Tensor {
     static func placeholder() -> Tensor { Tensor(placeholder: emptyArray) }
     static let emptyArray = NDArray(zeros: [0])
 
+    /// A value-less array of `shape` (one shared zero, repeated by stride 0): what the tape keeps of
+    /// an input whose values backward never reads.
+    static func shapeOnly(_ shape: [Int]) -> NDArray { scalarZero.broadcast(to: shape) }
+    private static let scalarZero = NDArray(zeros: [])
+
     // MARK: Reading
 
     /// The size of each dimension.
@@ -152,7 +157,12 @@ public final class Tensor {
     public var count: Int { array.count }
 
     /// The values in row-major order.
-    public var scalars: [Float] { array.scalars }
+    ///
+    /// While a trace records (see ``OpRecorder``), reading them is reported: the values freeze into the graph.
+    public var scalars: [Float] {
+        if let recorder = OpRecording.recorder { recorder.recordValueRead(of: self, through: "scalars", at: nil) }
+        return array.scalars
+    }
 
     /// The value of a one-element tensor (`tensor.item()`); NaN for the placeholder of a failed op.
     ///
@@ -164,6 +174,7 @@ public final class Tensor {
     ///   - line: the caller's line, quoted in errors (default `#line`).
     public func item(file: StaticString = #fileID, line: UInt = #line) -> Float {
         if isPlaceholder { return .nan }
+        if let recorder = OpRecording.recorder { recorder.recordValueRead(of: self, through: "item()", at: SourceLocation(file, line)) }
         guard count == 1 else {
             ErrorScope.report(.invalidValue(
                 op: "item",

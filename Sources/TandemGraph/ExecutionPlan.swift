@@ -208,7 +208,7 @@ final class ExecutionPlan {
                             + inputs.map { formatShape($0.shape) }.joined(separator: ", "))
                 }
             case .feed(let node, let isLabels):
-                guard let fed = feed[node] else {
+                guard let fed = feed[node] ?? node.graph.placeholderDefaults[node.id] else {
                     throw Session.error(at: node, "\(node.kindName) '\(node.name)' needs a value: add it to the feed dictionary")
                 }
                 try Session.validateFeed(fed, for: node, isLabels: isLabels)

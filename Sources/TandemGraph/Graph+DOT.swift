@@ -199,4 +199,32 @@ extension Session {
     public func plannedOps(fetches: [Node], feedKeys: [Node] = []) throws -> [Op] {
         try optimizedProgram(for: fetches, fed: feedKeys).instructions.compactMap(\.op)
     }
+
+    /// The names of every kernel the compiled plan for `fetches` calls, in order: the primitives
+    /// of ``plannedOps(fetches:feedKeys:)`` and the effects too (each variable's optimizer
+    /// update, named `Momentum_update`, or `Momentum_update(matmul)` when the update computes
+    /// its weight gradient's matrix product itself; assignments, custom kernels, control flow).
+    /// Feeds, variables, constants and groups, which compute nothing, are left out.
+    ///
+    /// - Parameters:
+    ///   - fetches: the nodes the plan computes.
+    ///   - feedKeys: the nodes the runs feed.
+    public func plannedKernels(fetches: [Node], feedKeys: [Node] = []) throws -> [String] {
+        try optimizedProgram(for: fetches, fed: feedKeys).instructions.compactMap { instruction in
+            switch instruction.kind {
+            case .op(let op): return op.name
+            case .update(let update, _, _): return "\(update.optimizerName)_update"
+            case .productUpdate(let update, _, _): return "\(update.optimizerName)_update(matmul)"
+            case .assign: return "assign"
+            case .print: return "print"
+            case .initializer: return "initialize"
+            case .custom(let kernel): return kernel.name
+            case .fusedCustom(let kernel, let members): return "\(kernel.name)(x\(members.count))"
+            case .training: return "training_value"
+            case .incrementGlobalStep: return "increment_global_step"
+            case .controlFlow: return "control_flow"
+            case .feed, .variable, .constant, .group, .slice, .output: return nil
+            }
+        }
+    }
 }

@@ -35,6 +35,9 @@ public final class Graph {
     public private(set) var updateOps: [Node] = []
     /// Whether `finalize()` was called: adding nodes is then an error.
     public private(set) var isFinalized = false
+    /// The values of placeholders made by `placeholderWithDefault`, by node id, used when a run
+    /// does not feed them.
+    var placeholderDefaults: [Int: NDArray] = [:]
 
     /// Set by a session's first run: later additions are likely a graph growing in a loop.
     var hasRun = false

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A symbolic value in a ``Graph``: the result of an op, a placeholder, a constant or a variable.
 ///
 /// Building with nodes computes nothing; it records what to compute. A ``Session`` evaluates the
@@ -203,4 +205,22 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
     public static func assign(_ value: Node, to target: Node, at location: SourceLocation?) {
         target.graph.addAssign(value, to: target, at: location)
     }
+
+    /// Reports `error` and returns a node carrying it, for an op left without inputs (`cat([])`).
+    /// No input says which graph the node belongs to, so it sits in ``failures``, a graph of its
+    /// own; anything built on it carries the first error on.
+    ///
+    /// - Parameter error: the error, naming the op and the user's line.
+    public static func failure(_ error: TandemError) -> Node {
+        ErrorScope.report(error)
+        failuresLock.lock()
+        defer { failuresLock.unlock() }
+        return failures.addNode(.identity, [], name: "failed", shape: [], location: error.location, poison: error)
+    }
+
+    /// The graph of the nodes ``failure(_:)`` returns. It lives as long as the process, because a
+    /// node does not keep its graph alive (`graph` is unowned); it holds one node per such error.
+    private static let failures = Graph()
+    /// Serialises additions to ``failures`` (errors may happen on several threads).
+    private static let failuresLock = NSLock()
 }

@@ -32,7 +32,8 @@ extension Session {
     // MARK: Optimizer slots
 
     /// The optimizer state of a train op in this session (TF1's slot variables), keyed
-    /// `<variable name>/<slot>`: `momentum` (Momentum), `m` and `v` (Adam), and `step`, the
+    /// `<variable name>/<slot>`: `momentum` (Momentum), `m` and `v` (Adam, AdamW), `rms` and
+    /// `momentum` (RMSProp, the latter when its momentum is not 0), and `step`, the
     /// variable's step count (rank 0). Empty before the train op first runs.
     ///
     /// ```swift
@@ -49,7 +50,9 @@ extension Session {
             let name = graph.variables[v].name
             if let momentum = state.momentum[k] { result["\(name)/momentum"] = momentum }
             if let m = state.m[k] { result["\(name)/m"] = m }
-            if let v = state.v[k] { result["\(name)/v"] = v }
+            if let v = state.v[k] {
+                if case .rmsprop = update.rule { result["\(name)/rms"] = v } else { result["\(name)/v"] = v }
+            }
             if state.steps[k] > 0 { result["\(name)/step"] = NDArray(Float(state.steps[k])) }
         }
         return result
@@ -68,7 +71,8 @@ extension Session {
         var names: [String] = []
         switch update.rule {
         case let .sgd(_, momentum, _): names = momentum == 0 ? [] : ["momentum"]
-        case .adam: names = ["m", "v"]
+        case .adam, .adamW: names = ["m", "v"]
+        case let .rmsprop(_, _, momentum, _): names = momentum == 0 ? ["rms"] : ["rms", "momentum"]
         }
         let state = OptimizerSlots(count: update.variables.count)
         var used = Set<String>()
@@ -87,7 +91,7 @@ extension Session {
                 switch key.split(separator: "/").last! {
                 case "momentum": state.momentum[k] = buffer.contiguous()
                 case "m": state.m[k] = buffer.contiguous()
-                default: state.v[k] = buffer.contiguous()
+                default: state.v[k] = buffer.contiguous()   // Adam's `v`, RMSProp's `rms`
                 }
             }
             used.formUnion(present)
@@ -97,8 +101,8 @@ extension Session {
                 }
                 state.steps[k] = Int(step.scalar)
                 used.insert("\(variable.name)/step")
-            } else if case .adam = update.rule, !present.isEmpty {
-                throw fail("variable '\(variable.name)' has Adam moments but no '\(variable.name)/step'")
+            } else if !present.isEmpty, update.rule.countsSteps {
+                throw fail("variable '\(variable.name)' has \(update.optimizerName) moments but no '\(variable.name)/step'")
             }
         }
         let unexpected = slots.keys.filter { !used.contains($0) }.sorted()

@@ -56,7 +56,19 @@ public final class Session {
     private struct PlanKey: Hashable {
         let fetches: [Int]
         let fed: [Int]
+
+        /// Whether this key is that of `fetches` and `fed`, checked without building arrays.
+        func matches(_ fetches: [Node], _ fed: some Collection<Node>) -> Bool {
+            guard fetches.count == self.fetches.count && fed.count == self.fed.count else { return false }
+            for (node, id) in zip(fetches, self.fetches) where node.id != id { return false }
+            for node in fed where !self.fed.contains(node.id) { return false }
+            return true
+        }
     }
+
+    /// The last fetch set's key and plan: a loop that runs the same fetches every step finds its
+    /// plan here without building and hashing a `PlanKey` (the key was validated when its plan was built).
+    private var lastPlan: (key: PlanKey, plan: ExecutionPlan)?
 
     /// Creates a session for a graph.
     ///
@@ -115,9 +127,13 @@ public final class Session {
             throw TandemError.graph(
                 node: node.name, reason: "Session.run: fed to a session of another graph", location: node.location)
         }
+        if let lastPlan, lastPlan.key.matches(fetches, fed) { return lastPlan.plan }
         try Session.checkTopLevel(fetches, fed: fed)
         let key = PlanKey(fetches: fetches.map(\.id), fed: fed.map(\.id).sorted())
-        if let plan = plans[key] { return plan }
+        if let plan = plans[key] {
+            lastPlan = (key, plan)
+            return plan
+        }
         var program = try Program(graph: graph, fetches: fetches, fed: Set(fed))
         warnAboutPrintsOffThePath(of: fetches, in: program)
         var passes = options.optimizer
@@ -135,6 +151,7 @@ public final class Session {
             return slots
         }
         plans[key] = plan
+        lastPlan = (key, plan)
         return plan
     }
 
@@ -144,7 +161,10 @@ public final class Session {
     }
 
     /// Drops compiled plans, so changed ``options`` apply to every fetch set.
-    public func clearPlans() { plans.removeAll() }
+    public func clearPlans() {
+        plans.removeAll()
+        lastPlan = nil
+    }
 
     // MARK: Variables
 
@@ -232,6 +252,24 @@ public final class Session {
                 OptimizerKernels.adam(
                     param: &variableValues[v]!, grad: grad, m: &state.m[k]!, v: &state.v[k]!,
                     step: state.steps[k], lr: lr, beta1: beta1, beta2: beta2, eps: epsilon)
+            case let .adamW(_, beta1, beta2, epsilon, weightDecay):
+                if state.m[k] == nil {
+                    state.m[k] = NDArray(zeros: grad.shape)
+                    state.v[k] = NDArray(zeros: grad.shape)
+                }
+                var none: NDArray? = nil
+                OptimizerKernels.adam(
+                    param: &variableValues[v]!, grad: grad, m: &state.m[k]!, v: &state.v[k]!, maxSquare: &none,
+                    step: state.steps[k], lr: lr, beta1: beta1, beta2: beta2, eps: epsilon, weightDecay: weightDecay,
+                    decoupledWeightDecay: true)
+            case let .rmsprop(_, decay, momentum, epsilon):
+                // The mean square lives in the `v` slot, the momentum buffer in `momentum`.
+                if state.v[k] == nil { state.v[k] = NDArray(zeros: grad.shape) }
+                if momentum > 0 && state.momentum[k] == nil { state.momentum[k] = NDArray(zeros: grad.shape) }
+                var notCentered: NDArray? = nil
+                OptimizerKernels.rmsprop(
+                    param: &variableValues[v]!, grad: grad, squareAverage: &state.v[k]!, momentumBuffer: &state.momentum[k],
+                    gradAverage: &notCentered, lr: lr, alpha: decay, eps: epsilon, momentum: momentum)
             }
         }
     }

@@ -5,14 +5,17 @@ import TandemCompare
 /// `tandem bench`: the training-step and tiny-op benchmarks.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time the MLP training step (batch 64) eager vs graph (passes on/off), peak bytes, and tiny-op overhead.",
-        discussion: "Medians of several repetitions, contenders interleaved. Build with -c release for meaningful numbers.")
+        abstract: "Time the MLP and CNN training steps (batch 64) eager vs graph, peak bytes, and tiny-op overhead.",
+        discussion: "Medians of several repetitions, contenders interleaved. Build with -c release for meaningful numbers. Benchmarks/peers/bench_peers.py runs this with PyTorch, TensorFlow and JAX and prints the ratios.")
 
     @Option(help: "Repetitions per contender.")
     var repetitions = 5
 
     @Option(help: "Training steps per repetition.")
     var steps = 20
+
+    @Option(help: "Only these task groups, comma-separated: mlp, cnn, tiny, batchnorm, controlflow (default: all).")
+    var only: String?
 
     @Option(help: "Write the rows as JSON to this file.")
     var json: String?
@@ -35,6 +38,7 @@ struct Bench: ParsableCommand {
         var benchmark = Benchmark()
         benchmark.repetitions = repetitions
         benchmark.stepsPerRepetition = steps
+        if let only { benchmark.groups = Set(only.split(separator: ",").map { String($0) }) }
         let rows = try benchmark.run(dataset: try ComparisonDataset.mnist(), progress: { note($0) })
         var table = TerminalTable(["task", "median", "min", "max", "unit", "peak MB"], alignRight: [false, true, true, true, false, true])
         for row in rows {

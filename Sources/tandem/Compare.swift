@@ -8,12 +8,13 @@ struct Compare: ParsableCommand {
         abstract: "Train the same models through both frontends and compare parity, speed, memory and debuggability.",
         discussion: """
             Both frontends start from identical weights (PyTorch's default initialisers, seeded) and see the \
-            same batches of the bundled MNIST. Prints tables; --json writes the figures, --report writes a \
+            same batches of the bundled MNIST. A third column, traced, records the eager module's training \
+            step into one graph (traceTrainingStep) and runs that. Prints tables; --json writes the figures, --report writes a \
             self-contained HTML page with plots. Merge PyTorch/TensorFlow/JAX figures with --peers FILE \
             (made by Benchmarks/peers/run_peers.py).
             """)
 
-    @Option(help: "Which model: mlp, cnn, lenet5 or all (mlp and cnn).")
+    @Option(help: "Which model: mlp, cnn, lenet5, lstm (digits row by row) or all (mlp and cnn).")
     var model: ModelChoice = .all
 
     @Option(help: "Training steps per model and frontend.")
@@ -36,6 +37,9 @@ struct Compare: ParsableCommand {
 
     @Option(help: "Write each model's initial weights (safetensors) and batch order here, for run_peers.py --tandem-export.")
     var export: String?
+
+    @Option(help: "Write TensorBoard event files: each frontend's loss per step in DIR/<model>-<frontend>.")
+    var logdir: String?
 
     @Flag(help: "Skip the fault catalogue (debuggability scorecard).")
     var noFaults = false
@@ -66,8 +70,9 @@ struct Compare: ParsableCommand {
                 try comparison.exportForPeers(to: URL(fileURLWithPath: export))
                 note("exported \(spec.name) weights and batches to \(export)")
             }
-            note("\(spec.description): \(steps) steps of \(batchSize), eager then graph")
+            note("\(spec.description): \(steps) steps of \(batchSize), eager, graph, then traced (eager code run as one graph)")
             models.append(try comparison.runModel())
+            if let logdir { try TensorBoardLog.write(models[models.count - 1], to: logdir) }
         }
         var scorecard: [FaultResult] = []
         if !noFaults {

@@ -4,7 +4,7 @@ import TandemCompare
 
 /// The model choice shared by the subcommands.
 enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
-    case mlp, cnn, lenet5, all
+    case mlp, cnn, lenet5, all, lstm
 
     var specs: [ModelSpec] {
         switch self {
@@ -12,6 +12,7 @@ enum ModelChoice: String, ExpressibleByArgument, CaseIterable {
         case .cnn: return [.simpleCNN]
         case .lenet5: return [.lenet5]
         case .all: return [ModelSpec(name: "mlp")!, .simpleCNN]
+        case .lstm: return [.lstm]
         }
     }
 }

@@ -42,6 +42,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write the per-step losses and per-epoch test accuracy as JSON to this file (rank 0 writes).")
     var json: String?
 
+    @Option(help: "Write TensorBoard event files to DIR/<model>-<frontend> (loss per step, test accuracy per epoch); train each frontend into one DIR to see their curves side by side.")
+    var logdir: String?
+
     @Flag(help: "Train data-parallel over the ranks mpirun started (--batch-size is then per rank).")
     var distributed = false
 
@@ -73,19 +76,31 @@ struct Train: ParsableCommand {
                 + (training.group.map { distributedNote($0, batchSize: batchSize) } ?? ""))
         }
         var bar: ProgressBar?
+        let writer = try logdir.flatMap { dir in
+            isRoot ? try SummaryWriter(logDir: TensorBoardLog.runDirectory(dir, model: spec.name, frontend: frontend.rawValue)) : nil
+        }
+        var globalStep = 0
         let epochs = try training.run(
             train: train, test: test,
             onStep: { step, total, loss in
                 if step == 1 && isRoot { bar = ProgressBar(total: total, label: "epoch", enabled: progress) }
                 bar?.update(step, note: String(format: "loss %.4f", loss))
+                writer?.addScalar("loss", Float(loss), step: globalStep)
+                globalStep += 1
             },
             onEpoch: { epoch in
                 bar?.finish()
+                writer?.addScalar("test_accuracy", Float(epoch.testAccuracy), step: epoch.number)
+                writer?.flush()
                 guard isRoot else { return }
                 print(String(
                     format: "epoch %2d  mean loss %.4f  test accuracy %.4f  (%.1f s)",
                     epoch.number, epoch.meanLoss, epoch.testAccuracy, epoch.seconds))
             })
+        if let writer {
+            writer.close()
+            note("wrote \(writer.fileURL.path)")
+        }
         if let json, isRoot {
             try writeJSON(trainingReport(training, frontend: frontend.rawValue, epochs: epochs), to: json)
         }

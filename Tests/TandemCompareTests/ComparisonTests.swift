@@ -12,7 +12,9 @@ final class ComparisonTests: XCTestCase {
         XCTAssertEqual(result.graph.losses.count, 8)
         XCTAssertLessThan(result.maxLossDiff, 1e-4)
         XCTAssertNil(result.firstDivergentLayer)
-        XCTAssertEqual(result.activationDiffs.map(\.layer).suffix(2), ["loss: crossEntropy", "eager Module path: logits"])
+        XCTAssertEqual(
+            result.activationDiffs.map(\.layer).suffix(3),
+            ["loss: crossEntropy", "eager Module path: logits", "traced Module (graph execution): logits"])
         // Training works: the loss falls (synthetic labels are learnable).
         XCTAssertLessThan(result.eager.losses.suffix(3).reduce(0, +), result.eager.losses.prefix(3).reduce(0, +))
         for f in [result.eager, result.graph] {
@@ -27,7 +29,7 @@ final class ComparisonTests: XCTestCase {
         comparison.showProgress = false
         let result = try comparison.runModel()
         XCTAssertLessThan(result.maxLossDiff, 1e-4)
-        XCTAssertEqual(result.activationDiffs.count, ModelSpec.simpleCNN.layers.count + 2)
+        XCTAssertEqual(result.activationDiffs.count, ModelSpec.simpleCNN.layers.count + 3)
     }
 
     func testReportJSONFromARealRunHasTheRequiredKeys() throws {

@@ -51,3 +51,49 @@ final class DistributedFaultsTests: XCTestCase {
         XCTAssertEqual(DistributedFaults.error(from: text).description, text)
     }
 }
+
+/// The verdict from the ranks' reports, without a job: a fault counts as detected only by the
+/// diagnostic meant for it (its code), whatever the message says; a twin's every error counts.
+final class DistributedFaultsVerdictTests: XCTestCase {
+    typealias Record = RankProbe.Record
+    typealias Event = RankProbe.Event
+
+    func records(_ rank0: [Event], _ rank1: [Event] = []) -> [Record] {
+        [Record(rank: 0, errors: rank0, faultFile: "Programs.swift", faultLine: 12), Record(rank: 1, errors: rank1)]
+    }
+
+    let uneven = TandemError.distributed(
+        op: "allreduce", reason: "uneven inputs: rank 1 (host) finished after 4 collectives (its last step was 2), while rank 0 "
+            + "is at step 3 and waits for it in allreduce #5, which can never complete", location: nil)
+    let timeout = TandemError.distributed(op: "allreduce", reason: "rank 0 waited 60 s in allreduce #5 without it completing", location: nil)
+
+    func event(_ error: TandemError) -> Event {
+        Event(message: "\(error)", phase: "run", time: 1, diagnostic: DistributedDiagnostic(error)?.rawValue)
+    }
+
+    func testTheMeantDiagnosticIsADetectionWhateverRankReportsIt() {
+        let r = DistributedFaults.verdict(.unevenBatches, frontend: "eager", twin: false, records: records([event(timeout)], [event(uneven)]))
+        XCTAssertEqual(r.when, .run)
+        XCTAssertEqual(r.message, uneven.description)
+        XCTAssertTrue(r.namesOp)
+    }
+
+    func testAnotherErrorIsNoDetection() {
+        let r = DistributedFaults.verdict(.unevenBatches, frontend: "graph", twin: false, records: records([event(timeout)]))
+        XCTAssertEqual(r.when, .never)
+        XCTAssertEqual(r.how, "other error")
+        XCTAssertTrue(r.message.contains("not the diagnostic meant for this fault (no diagnostic code)"), r.message)
+        // The right words without the code (a message read back from elsewhere) are not enough either.
+        let untagged = Event(message: uneven.description, phase: "run", time: 1)
+        XCTAssertEqual(DistributedFaults.verdict(.unevenBatches, frontend: "eager", twin: false, records: records([untagged])).when, .never)
+        // The replica check's diagnostic does not detect uneven batches, nor the reverse.
+        XCTAssertEqual(DistributedFaults.verdict(.replicasDiffer, frontend: "eager", twin: false, records: records([event(uneven)])).when, .never)
+    }
+
+    func testATwinsErrorOfAnyKindIsReported() {
+        let r = DistributedFaults.verdict(.unevenBatches, frontend: "eager", twin: true, records: records([event(timeout)]))
+        XCTAssertEqual(r.when, .run)
+        XCTAssertEqual(r.message, timeout.description)
+        XCTAssertEqual(DistributedFaults.verdict(.unevenBatches, frontend: "eager", twin: true, records: records([])).when, .never)
+    }
+}

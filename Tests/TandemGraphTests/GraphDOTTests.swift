@@ -56,4 +56,23 @@ final class GraphDOTControlFlowTests: XCTestCase {
         // With no fetches, every top-level sink is drawn; nodes inside branches are not sinks.
         XCTAssertTrue(try g.dot().contains("cond/then/exp"))
     }
+
+    /// plannedKernels lists every kernel call of a training step, the variable updates included
+    /// (plannedOps lists only the primitives): one update per variable, the weight's computing
+    /// its gradient product itself.
+    func testPlannedKernelsListTheUpdates() throws {
+        let g = Graph()
+        let x = g.placeholder(shape: [nil, 4], name: "x")
+        let w = g.variable(NDArray(shape: [3, 4], scalars: (0..<12).map { Float($0) / 12 }), name: "w")
+        let b = g.variable(NDArray(zeros: [3]), name: "b")
+        let loss = linear(x, weight: w, bias: b).relu().sum()
+        let train = MomentumOptimizer(learningRate: 0.1, momentum: 0.9).minimize(loss)
+        let session = Session(graph: g)
+        let kernels = try session.plannedKernels(fetches: [loss, train], feedKeys: [x])
+        let ops = try session.plannedOps(fetches: [loss, train], feedKeys: [x])
+        let updates = kernels.filter { $0.hasPrefix("Momentum_update") }
+        XCTAssertEqual(updates.sorted(), ["Momentum_update", "Momentum_update(matmul)"], "\(kernels)")
+        XCTAssertEqual(kernels.count, ops.count + updates.count, "\(kernels) vs \(ops)")
+        XCTAssertEqual(kernels.filter { !$0.hasPrefix("Momentum_update") }, ops.map(\.name))
+    }
 }

@@ -237,6 +237,23 @@ final class NodeOpsGradientTests: XCTestCase {
                 XCTFail("\(op): \(error)")
             }
         }
+        // An empty list leaves no graph to add a node to: still an error inside `checked`, naming
+        // the op and the line, and whatever is built on the result carries it on.
+        for op in ["cat", "stack"] {
+            do {
+                try checked {
+                    line = #line; let joined = op == "cat" ? cat([Node](), dim: 0) : stack([Node](), dim: 0)
+                    _ = joined * joined
+                }
+                XCTFail("\(op): no error")
+            } catch let TandemError.invalidValue(name, reason, location) {
+                XCTAssertEqual(name, op, reason)
+                XCTAssertEqual(reason, "expects a non-empty list of values, got an empty list")
+                XCTAssertEqual(location?.line, line, "\(op): \(reason)")
+            } catch {
+                XCTFail("\(op): \(error)")
+            }
+        }
         // An unknown batch is fine where the rule can tell nothing is wrong: checked at run time.
         let narrowed = x.narrow(dim: 0, start: 1, length: 2)
         XCTAssertEqual(narrowed.shape, [2, 3])

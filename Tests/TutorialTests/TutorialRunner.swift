@@ -135,3 +135,95 @@ extension TutorialRunner.Output {
         XCTAssertEqual(status, 0, "exited with status \(status); output:\n\(text)", file: file, line: line)
     }
 }
+
+/// Checks a tutorial README's output blocks (```output fences, written by
+/// `scripts/update-tutorial-outputs.sh` from a full run) against a quick run of the program.
+///
+/// Every README line (but "...") must have a line of the run with the same words: the same text
+/// once numbers and absolute paths are masked, found in order (preferring the same first number). Its numbers must also agree, within
+/// two units of the last printed digit or 0.1 % (what a different BLAS kernel choice may change),
+/// unless the line contains one of `varying`: lines whose numbers depend on the machine (timings)
+/// or on the mode (quick runs train fewer steps than the README's full run). A varying line's
+/// words after its last ": " may differ as well (a verdict worded from those numbers; each
+/// tutorial's test checks its verdict against its figures).
+enum ReadmeCheck {
+    /// The lines of the README's output blocks.
+    static func outputLines(of folder: String) throws -> [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("Tutorials/\(folder)/README.md"), encoding: .utf8)
+        var lines: [String] = [], inside = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("```") {
+                inside = inside ? false : line.trimmingCharacters(in: .whitespaces) == "```output"
+                continue
+            }
+            if inside && line.trimmingCharacters(in: .whitespaces) != "..." { lines.append(line) }
+        }
+        return lines
+    }
+
+    private static let number = try! NSRegularExpression(pattern: #"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)"#, options: [.caseInsensitive])
+    private static let path = try! NSRegularExpression(pattern: #"(?<![\w.])/[\w.+-]+(?:/[\w.+-]+)+"#)
+
+    /// The line's words: numbers become `#`, absolute paths `<path>`, runs of spaces one space.
+    static func skeleton(_ line: String) -> String {
+        var text = path.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "<path>")
+        text = number.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "#")
+        return text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+
+    /// A skeleton up to its last ": " (inclusive), or nil when it has none.
+    static func verdictLead(_ key: String) -> String? {
+        key.range(of: ": ", options: .backwards).map { String(key[..<$0.upperBound]) }
+    }
+
+    /// The numbers in a line (paths masked first), each with its number of decimals.
+    static func numbers(_ line: String) -> [(value: Double, decimals: Int)] {
+        let text = path.stringByReplacingMatches(in: line, range: NSRange(line.startIndex..., in: line), withTemplate: "<path>")
+        return number.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
+            guard let range = Range(match.range, in: text) else { return nil }
+            let token = String(text[range])
+            let decimals = token.split(separator: ".").dropFirst().first.map { $0.prefix { $0.isNumber }.count } ?? 0
+            return Double(token).map { ($0, decimals) }
+        }
+    }
+
+    /// Fails for every README output line of `folder` the run `out` does not bear out.
+    static func check(
+        _ folder: String, against out: TutorialRunner.Output, varying: [String] = [],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let readme = try outputLines(of: folder)
+        XCTAssertFalse(readme.isEmpty, "\(folder)/README.md has no ```output blocks", file: file, line: line)
+        let run = out.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let keys = run.map(skeleton)
+        var cursor = 0
+        for expected in readme {
+            let key = skeleton(expected)
+            let isVarying = varying.contains(where: { expected.contains($0) })
+            // A varying line's words after its last ": " may differ too: a verdict worded from
+            // figures that vary ("the CNN is more accurate", "most of it from CSE").
+            let lead = isVarying ? verdictLead(key) : nil
+            let order = (Array(cursor..<run.count) + Array(0..<min(cursor, run.count))).filter { i in
+                keys[i] == key || (lead.map { keys[i].hasPrefix($0) } ?? false)
+            }
+            // Among lines with the same words, prefer the one with the same first number ("step
+            // 100", "epoch 3"), as the update script does.
+            let firstNumber = numbers(expected).first?.value
+            guard let found = order.first(where: { numbers(run[$0]).first?.value == firstNumber }) ?? order.first else {
+                XCTFail("\(folder)/README.md shows a line the program no longer prints:\n  \(expected)\noutput:\n\(out.text)", file: file, line: line)
+                continue
+            }
+            cursor = found + 1
+            if isVarying { continue }
+            let want = numbers(expected), got = numbers(run[found])
+            guard want.count == got.count else { continue }  // same skeleton implies same count
+            for (w, g) in zip(want, got) {
+                let tolerance = max(2 * pow(10, -Double(w.decimals)), 1e-3 * abs(w.value))
+                let agree = w.value == g.value || (w.value.isNaN && g.value.isNaN) || abs(w.value - g.value) <= tolerance
+                XCTAssert(agree, "\(folder)/README.md shows\n  \(expected)\nbut the program prints\n  \(run[found])", file: file, line: line)
+            }
+        }
+    }
+}

@@ -68,7 +68,9 @@ print("p =", p.scalars, " q (the earlier copy) =", q.scalars)
 
 print("\n== 7. How fast is a matrix product? ==")
 // Big matmuls go to OpenBLAS. Time one to get a feel for the machine.
-let n = quick ? 128 : 512
+// The README's exercise: `--size=N` times an N x N product instead.
+let size = CommandLine.arguments.lazy.compactMap { $0.hasPrefix("--size=") ? Int($0.dropFirst(7)) : nil }.first
+let n = size ?? (quick ? 128 : 512)
 let m1 = Tensor(NDArray(ones: [n, n])), m2 = Tensor(NDArray(ones: [n, n]))
 _ = m1.matmul(m2)  // warm-up
 let repeats = quick ? 3 : 20

@@ -9,6 +9,11 @@
 import Foundation
 import TandemGraph
 
+/// The value of `--name=value` on the command line (the README's exercises change these), or `fallback`.
+func option(_ name: String, _ fallback: Float) -> Float {
+    CommandLine.arguments.lazy.compactMap { $0.hasPrefix("--\(name)=") ? Float($0.dropFirst(name.count + 3)) : nil }.first ?? fallback
+}
+
 print("== 1. y = x squared, as a graph ==")
 let g = Graph()
 let x = g.placeholder(shape: [], name: "x")  // an input, given a value only at run time
@@ -26,7 +31,7 @@ print("at x = 3: y =", atThree[0].scalar, " dy/dx =", atThree[1].scalar)
 print("\n== 2. Unknown batch size ==")
 // `nil` in a placeholder's shape means "any size": one graph serves batches of any length.
 let g2 = Graph()
-let xs = g2.placeholder(shape: [nil, 3], name: "x")
+let xs = g2.placeholder(shape: [nil, 3], name: "x")  // <- the line the missing-feed error names
 let w = g2.variable(NDArray(shape: [3, 1], scalars: [1, 2, 3]), name: "w")  // a value the graph keeps
 let scores = xs.matmul(w)
 let loss = scores.sum()
@@ -59,7 +64,11 @@ let weight = g3.variable(NDArray(shape: [1, 1], scalars: [0]), name: "weight")
 let bias = g3.variable(NDArray(shape: [1], scalars: [0]), name: "bias")
 let prediction = input.matmul(weight) + bias
 let mse = mseLoss(prediction, target)
-let train = GradientDescentOptimizer(learningRate: 0.05).minimize(mse)
+// The learning rate is the step size of gradient descent (tutorial 02). On this problem any rate
+// above 2 / 8.4 = 0.238 diverges: 8.4 is the largest curvature of the loss (the largest eigenvalue
+// of its Hessian, 2/n X^T X with a column of ones for the bias), and a step longer than 2/curvature
+// overshoots the valley by more than it started out. The README's exercise tries it.
+let train = GradientDescentOptimizer(learningRate: option("lr", 0.05)).minimize(mse)
 
 let s3 = Session(graph: g3)
 try s3.run(g3.initializeVariables())

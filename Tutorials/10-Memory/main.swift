@@ -1,20 +1,24 @@
-// Tutorial 10: memory. Why the eager tape holds activations, and how the graph's planner reuses buffers.
+// Tutorial 10: memory. Why the eager tape holds activations, and where the graph saves memory.
 //
 // To compute gradients, backward needs values from the forward pass: relu's backward needs to know
-// where its input was positive, a matmul's backward needs its input. In eager mode nobody knows
-// what comes next, so the tape must KEEP every such value until backward has used it. A graph is
-// known in advance: a planner can see the last use of every buffer, free it right then, and hand
-// the same memory to a later op. MemoryStats counts every array byte, so we can watch both.
+// where its output is positive, a matmul's backward needs its input. In eager mode nobody knows
+// what comes next, so the tape must KEEP every such value until backward has used it (the same
+// values PyTorch keeps). A graph is known in advance: a planner can see the last use of every
+// buffer and hand the same memory to a later op, and the graph can compute a weight's gradient
+// inside its update. MemoryStats counts every array byte, so we can watch all of it.
 //
 // Run: swift run -c release tutorial-10-memory      (add --quick for a shorter run)
 import Foundation
+import TandemCompare
 import TandemEager
 import TandemGraph
 
 let quick = CommandLine.arguments.contains("--quick") || ProcessInfo.processInfo.environment["TANDEM_QUICK"] == "1"
 
 // Activations dominate when the batch is large next to the layer width, as in most real training.
-let batch = quick ? 256 : 1024, width = 256, depth = 6
+// The README's exercise: `--depth=N` builds N layers instead of 6.
+let depth = CommandLine.arguments.lazy.compactMap { $0.hasPrefix("--depth=") ? Int($0.dropFirst(8)) : nil }.first ?? 6
+let batch = quick ? 256 : 1024, width = 256
 let learningRate: Float = 0.01, momentum: Float = 0.9, steps = 3
 manualSeed(0)
 let weights = (0..<depth).map { _ in Initializer.kaimingUniform([width, width]) }
@@ -30,9 +34,9 @@ func kilobytes(_ bytes: Int) -> String { String(format: "%.0f KiB", Double(bytes
 print("\n== 1. Eager: the tape keeps activations alive ==")
 let eagerWeights = weights.map { Tensor($0, requiresGrad: true) }
 let eagerBiases = biases.map { Tensor($0, requiresGrad: true) }
-func forward() -> Tensor {
+func forward(_ ws: [Tensor] = eagerWeights, _ bs: [Tensor] = eagerBiases) -> Tensor {
     var h = Tensor(input)
-    for i in 0..<depth { h = linear(h, weight: eagerWeights[i], bias: eagerBiases[i]).relu() }
+    for i in 0..<depth { h = linear(h, weight: ws[i], bias: bs[i]).relu() }
     return h.mean()
 }
 // Everything the eager frontend allocates from here on counts (the tensors above share the
@@ -67,6 +71,30 @@ for _ in 0..<steps {
 }
 print("eager training step peak:        +\(kilobytes(eagerPeak)) (weights, momentum, gradients, activations)")
 
+// The same training, with each parameter's SGD step taken inside backward, as soon as its gradient
+// is ready, and the gradient dropped at once (PyTorch's "optimizer step in backward" recipe, with
+// register_post_accumulate_grad_hook). Nothing of the graph is needed for this: it is a choice.
+let hookedWeights = weights.map { Tensor($0, requiresGrad: true) }
+let hookedBiases = biases.map { Tensor($0, requiresGrad: true) }
+let hookedBase = MemoryStats.liveBytes
+for p in hookedWeights + hookedBiases {
+    let ownStep = SGD([p], lr: learningRate, momentum: momentum)
+    p.registerPostAccumulateGradHook { p in
+        ownStep.step()
+        p.grad = nil
+    }
+}
+var hookedLosses: [Float] = []
+var hookedPeak = 0
+for _ in 0..<steps {
+    MemoryStats.resetPeak()
+    let loss = forward(hookedWeights, hookedBiases)
+    hookedLosses.append(loss.item())
+    loss.backward()  // the steps run inside
+    hookedPeak = MemoryStats.peakBytes - hookedBase
+}
+print("eager, step inside backward:     +\(kilobytes(hookedPeak)) (no weight gradient outlives its own update)")
+
 print("\n== 2. Graph: a planner reuses buffers ==")
 let g = Graph()
 let x = g.placeholder(shape: [nil, width], name: "x")
@@ -99,9 +127,13 @@ print("graph training step peak:        +\(kilobytes(graphPeak)) (weights, momen
 print("buffers allocated during the step: \(allocations) (the fetched loss; every other value reuses a planned buffer)")
 
 print("\n== 3. Side by side ==")
-print(String(format: "eager peak %@, graph peak %@: graph/eager = %.2f",
-    kilobytes(eagerPeak), kilobytes(graphPeak), Double(graphPeak) / Double(eagerPeak)))
-print(String(format: "both hold the weights and momentum buffers (%@); above that: eager %@, graph %@",
-    kilobytes(2 * parameterBytes), kilobytes(eagerPeak - 2 * parameterBytes), kilobytes(graphPeak - 2 * parameterBytes)))
-print("losses, step by step: eager \(eagerLosses), graph \(graphLosses)")
+print(String(format: "eager peak %@, eager with the step inside backward %@, graph peak %@: graph/eager = %.2f",
+    kilobytes(eagerPeak), kilobytes(hookedPeak), kilobytes(graphPeak), Double(graphPeak) / Double(eagerPeak)))
+print(String(format: "all hold the weights and momentum buffers (%@); above that: eager %@, step inside backward %@, graph %@",
+    kilobytes(2 * parameterBytes), kilobytes(eagerPeak - 2 * parameterBytes), kilobytes(hookedPeak - 2 * parameterBytes),
+    kilobytes(graphPeak - 2 * parameterBytes)))
+print("of the gap: \(kilobytes(eagerPeak - hookedPeak)) a choice eager can make too (the step inside backward), \(kilobytes(hookedPeak - graphPeak)) planning")
+print("losses, step by step: eager \(eagerLosses), step inside backward \(hookedLosses), graph \(graphLosses)")
 print("both computed the same loss:", eagerLosses.last!, graphLosses.last!)
+// The sentence `tandem compare`'s report uses for the same question.
+print("why:", MemoryGap.sentence(eagerPeakBytes: eagerPeak, stepInBackwardPeakBytes: hookedPeak, graphPeakBytes: graphPeak))

@@ -37,7 +37,9 @@ try save(stateDict, to: stateFile)
 print("wrote", stateFile.lastPathComponent, try FileManager.default.attributesOfItem(atPath: stateFile.path)[.size]!, "bytes")
 
 print("\n== 2. Eager: load it into a fresh model (the code is needed) ==")
-manualSeed(123)  // different random weights...
+// The README's exercise: `--fresh-seed=N` builds the fresh model from another seed (123 by default).
+let freshSeed = CommandLine.arguments.lazy.compactMap { $0.hasPrefix("--fresh-seed=") ? UInt64($0.dropFirst(13)) : nil }.first ?? 123
+manualSeed(freshSeed)  // different random weights...
 let restored = makeModel()
 let expected = model(Tensor(probe)).scalars
 print("before loading, outputs agree:", restored(Tensor(probe)).scalars == expected)

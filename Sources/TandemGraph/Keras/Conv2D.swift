@@ -22,7 +22,7 @@ public final class Conv2D: Layer {
     /// The border handling.
     public let padding: Padding
     /// The activation applied to the output.
-    public let activation: Activation
+    public let activation: TandemKernels.Activation
     /// The `[filters, inChannels, kh, kw]` kernel, once built.
     public private(set) var kernel: Node?
     /// The `[filters]` bias, once built.
@@ -40,7 +40,7 @@ public final class Conv2D: Layer {
     ///   - name: the prefix of the layer's variable names.
     public init(
         _ filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-        activation: Activation = .identity, name: String = "conv2d"
+        activation: TandemKernels.Activation = .identity, name: String = "conv2d"
     ) {
         precondition(filters > 0 && kernelSize > 0 && strides > 0, "Conv2D: filters, kernelSize and strides must be positive")
         precondition(padding == .valid || kernelSize % 2 == 1, "Conv2D: padding .same needs an odd kernel size")

@@ -11,7 +11,7 @@ public final class Dense: Layer {
     /// The number of outputs.
     public let units: Int
     /// The activation applied to the output.
-    public let activation: Activation
+    public let activation: TandemKernels.Activation
     /// The `[in, out]` kernel, once built.
     public private(set) var kernel: Node?
     /// The `[out]` bias, once built.
@@ -24,7 +24,7 @@ public final class Dense: Layer {
     ///   - units: the number of outputs.
     ///   - activation: applied to the output.
     ///   - name: the prefix of the layer's variable names.
-    public init(_ units: Int, activation: Activation = .identity, name: String = "dense") {
+    public init(_ units: Int, activation: TandemKernels.Activation = .identity, name: String = "dense") {
         precondition(units > 0, "Dense: units must be positive (got \(units))")
         self.units = units
         self.activation = activation

@@ -30,4 +30,7 @@ public final class Dropout: Layer {
 
     /// None.
     public var variables: [Node] { [] }
+
+    /// True: dropout is the identity at inference.
+    public var dependsOnTraining: Bool { true }
 }

@@ -10,9 +10,15 @@ public protocol Layer: AnyObject {
     func callAsFunction(_ input: Node, training: Bool) -> Node
     /// The layer's variables (weights first, then biases).
     var variables: [Node] { get }
+    /// Whether the layer computes differently in training and in inference (dropout, batch
+    /// norm), so the model needs a separate inference pass.
+    var dependsOnTraining: Bool { get }
 }
 
 extension Layer {
+    /// False: most layers compute the same in training and inference.
+    public var dependsOnTraining: Bool { false }
+
     /// The output shape (without the batch dimension) that the core's shape rule for `op` gives
     /// for a batch of inputs of `inputShape`, so a layer never recomputes a rule the core has.
     ///
@@ -38,7 +44,7 @@ extension Layer {
     }
 }
 
-extension Activation {
+extension TandemKernels.Activation {
     /// Applies the activation to a node (`identity` returns it unchanged).
     func apply(_ x: Node) -> Node {
         switch self {

@@ -21,19 +21,27 @@
 public final class Sequential {
     /// An optimizer choice for `compile` (the graph optimizers with Keras' names).
     public enum Optimizer {
-        /// Gradient descent, with momentum when `momentum` is not 0.
-        case sgd(learningRate: Float = 0.01, momentum: Float = 0)
+        /// Gradient descent, with momentum when `momentum` is not 0 (Nesterov's when `nesterov`).
+        case sgd(learningRate: Float = 0.01, momentum: Float = 0, nesterov: Bool = false)
         /// Adam.
         case adam(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8)
+        /// RMSprop (Keras' defaults; `rho` is the mean-square decay), as ``RMSPropOptimizer``.
+        case rmsprop(learningRate: Float = 1e-3, rho: Float = 0.9, momentum: Float = 0, epsilon: Float = 1e-7)
+        /// AdamW, decoupled weight decay scaled by the learning rate (Keras' defaults), as ``AdamWOptimizer``.
+        case adamW(learningRate: Float = 1e-3, weightDecay: Float = 0.004, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-7)
 
         var trainingOptimizer: TrainingOptimizer {
             switch self {
-            case let .sgd(lr, momentum):
+            case let .sgd(lr, momentum, nesterov):
                 return momentum == 0
                     ? GradientDescentOptimizer(learningRate: lr) as TrainingOptimizer
-                    : MomentumOptimizer(learningRate: lr, momentum: momentum)
+                    : MomentumOptimizer(learningRate: lr, momentum: momentum, useNesterov: nesterov)
             case let .adam(lr, beta1, beta2, epsilon):
                 return AdamOptimizer(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon)
+            case let .rmsprop(lr, rho, momentum, epsilon):
+                return RMSPropOptimizer(learningRate: lr, decay: rho, momentum: momentum, epsilon: epsilon)
+            case let .adamW(lr, weightDecay, beta1, beta2, epsilon):
+                return AdamWOptimizer(learningRate: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
             }
         }
     }
@@ -63,10 +71,12 @@ public final class Sequential {
     public var sessionOptions = Session.Options()
 
     var inputShape: [Int]?
-    var optimizer: Optimizer = .sgd()
-    var loss: Loss = .sparseCategoricalCrossentropy(fromLogits: true)
-    var metrics: [Metric] = []
+    /// The optimizer, loss and metrics given to `compile` (nil before: `fit` and friends throw).
+    var compiled: (optimizer: Optimizer, loss: Loss, metrics: [Metric])?
+    var metrics: [Metric] { compiled?.metrics ?? [] }
     var built: Built?
+    /// Each layer's output shape without the batch, once built (for `summary()`).
+    var layerOutputShapes: [[Int]] = []
 
     /// The graph nodes of a built model.
     struct Built {
@@ -75,6 +85,8 @@ public final class Sequential {
         let trainLoss: Node
         let trainPredictions: Node?
         let trainOp: Node
+        /// The graph's update ops (batch norm's moving averages), run with every train step.
+        let updateOps: [Node]
         let outputs: Node
         let evalLoss: Node
         let evalPredictions: Node?
@@ -102,23 +114,22 @@ public final class Sequential {
     /// rebuilds its training graph with the new choices and keeps the learned weights, as Keras
     /// does; the optimizer's state (momentum, Adam's moments) starts afresh.
     public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metric] = []) {
-        self.optimizer = optimizer
-        self.loss = loss
-        self.metrics = metrics
-        if let built, let session, let inputShape {
+        compiled = (optimizer, loss, metrics)
+        if let built, let session, let graph, let inputShape {
             let weights = variables.map { try? session.value(of: $0) }
+            let shapes = layerOutputShapes
             self.built = nil
-            try? build(inputShape: inputShape)
+            try? build(inputShape: inputShape, for: "compile")
             // The layers made new variables, in the same order and shapes: copy the old values in.
             if let newSession = self.session, self.built != nil {
                 for (variable, value) in zip(variables, weights) {
                     if let value { try? newSession.assign(value, to: variable) }
                 }
             } else {
-                (self.built, self.session) = (built, session)
+                (self.built, self.session, self.graph, self.layerOutputShapes) = (built, session, graph, shapes)
             }
         } else if let inputShape, built == nil {
-            try? build(inputShape: inputShape)
+            try? build(inputShape: inputShape, for: "compile")
         }
     }
 
@@ -130,8 +141,27 @@ public final class Sequential {
     /// The inference output node (after building).
     public var outputNode: Node? { built?.outputs }
 
+    /// Throws unless `compile` was called: `fit`, `evaluate` and `predict` do not guess an
+    /// optimizer or a loss.
+    func requireCompiled(for api: String, at location: SourceLocation?) throws {
+        guard compiled == nil else { return }
+        throw TandemError.invalidValue(
+            op: "Sequential.\(api)",
+            reason: "the model must be compiled before \(api): call compile(optimizer:loss:metrics:) first "
+                + "(Keras: \"You must compile your model before training/testing\")",
+            location: location)
+    }
+
     /// Builds the graph for inputs of `inputShape` (without the batch) and initialises the weights.
-    func build(inputShape: [Int]) throws {
+    ///
+    /// - Parameters:
+    ///   - inputShape: the sample shape without the batch.
+    ///   - api: the public method asking (`fit`, `evaluate`, `predict`), for the error before `compile`.
+    ///   - location: the user's line that called it.
+    func build(inputShape: [Int], for api: String, at location: SourceLocation? = nil) throws {
+        try requireCompiled(for: api, at: location)
+        guard let compiled else { return }
+        let (optimizer, loss, metrics) = compiled
         if let built {
             let expected = built.input.staticShape.dropFirst()
             guard Array(expected) == inputShape else {
@@ -144,35 +174,25 @@ public final class Sequential {
             return
         }
         if let reason = invalidShapeReason(inputShape) {
-            throw TandemError.invalidValue(op: "Sequential", reason: "input sample \(reason)", location: nil)
+            throw TandemError.invalidValue(op: "Sequential.\(api)", reason: "input sample \(reason)", location: location)
         }
         let g = Graph()
+        let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")
+        var shape = inputShape
+        var shapes: [[Int]] = []
         // A layer reports a shape its op's rule rejects; `checked` turns that into this throw.
-        // Layers first: a layer that failed to build has no variables to call.
-        let (x, shape) = try checked { () -> (Node, [Int]) in
-            let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")
-            var shape = inputShape
-            for layer in layers { shape = layer.build(inputShape: shape, in: g) }
-            return (x, shape)
+        try checked {
+            for layer in layers {
+                shape = layer.build(inputShape: shape, in: g)
+                shapes.append(shape)
+            }
         }
-        let (built, initializer) = try checked { (makeGraph(g, input: x, outputShape: shape), g.initializeVariables()) }
-        g.finalize()
-        let session = Session(graph: g, options: sessionOptions)
-        try session.run(initializer)
-        self.built = built
-        self.graph = g
-        self.session = session
-        self.inputShape = inputShape
-    }
-
-    /// The forward, loss, train and metric nodes of a graph whose layers are built.
-    private func makeGraph(_ g: Graph, input x: Node, outputShape shape: [Int]) -> Built {
         func forward(training: Bool) -> Node {
             layers.reduce(x) { $1($0, training: training) }
         }
         let trainOutput = forward(training: true)
-        let hasDropout = layers.contains { $0 is Dropout }
-        let evalOutput = hasDropout ? forward(training: false) : trainOutput
+        let hasTrainingBehaviour = layers.contains { $0.dependsOnTraining }
+        let evalOutput = hasTrainingBehaviour ? forward(training: false) : trainOutput
         let target: Node
         switch loss {
         case .sparseCategoricalCrossentropy: target = g.labelsPlaceholder(name: "labels")
@@ -189,11 +209,19 @@ public final class Sequential {
         let wantsAccuracy = metrics.contains(.accuracy)
         let trainLoss = lossNode(trainOutput)
         let trainOp = optimizer.trainingOptimizer.minimize(trainLoss)
-        let evalLoss = hasDropout ? lossNode(evalOutput) : trainLoss
-        return Built(
+        let evalLoss = hasTrainingBehaviour ? lossNode(evalOutput) : trainLoss
+        built = Built(
             input: x, target: target, trainLoss: trainLoss,
             trainPredictions: wantsAccuracy ? trainOutput.argmax(dim: 1) : nil,
-            trainOp: trainOp, outputs: evalOutput, evalLoss: evalLoss,
+            trainOp: trainOp, updateOps: g.updateOps, outputs: evalOutput, evalLoss: evalLoss,
             evalPredictions: wantsAccuracy ? evalOutput.argmax(dim: 1) : nil)
+        let initializer = g.initializeVariables()
+        g.finalize()
+        let session = Session(graph: g, options: sessionOptions)
+        try session.run(initializer)
+        self.graph = g
+        self.session = session
+        self.inputShape = inputShape
+        self.layerOutputShapes = shapes
     }
 }

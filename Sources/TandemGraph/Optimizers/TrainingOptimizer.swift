@@ -8,6 +8,19 @@ public final class OptimizerUpdate {
         case sgd(learningRate: Float, momentum: Float, nesterov: Bool)
         /// torch.optim.Adam.
         case adam(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float)
+        /// torch.optim.RMSprop without weight decay or centering (`alpha` = `decay`).
+        case rmsprop(learningRate: Float, decay: Float, momentum: Float, epsilon: Float)
+        /// torch.optim.AdamW (decoupled weight decay, scaled by the learning rate).
+        case adamW(learningRate: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float)
+
+        /// Whether the update reads its step count (Adam's bias corrections), so restored
+        /// moments need the step too.
+        var countsSteps: Bool {
+            switch self {
+            case .adam, .adamW: return true
+            case .sgd, .rmsprop: return false
+            }
+        }
     }
 
     /// The update formula.
@@ -39,6 +52,8 @@ public final class OptimizerUpdate {
         switch rule {
         case let .sgd(_, momentum, _): return momentum == 0 ? "GradientDescent" : "Momentum"
         case .adam: return "Adam"
+        case .rmsprop: return "RMSProp"
+        case .adamW: return "AdamW"
         }
     }
 
@@ -46,7 +61,7 @@ public final class OptimizerUpdate {
     func learningRate(input: NDArray?) -> Float {
         if let input { return input.scalar }
         switch rule {
-        case let .sgd(lr, _, _), let .adam(lr, _, _, _): return lr
+        case let .sgd(lr, _, _), let .adam(lr, _, _, _), let .rmsprop(lr, _, _, _), let .adamW(lr, _, _, _, _): return lr
         }
     }
 }
@@ -105,11 +120,8 @@ extension TrainingOptimizer {
     ) -> Node {
         let location = SourceLocation(file, line)
         guard let graph = pairs.first?.variable.graph ?? learningRateNode?.graph ?? globalStep?.graph else {
-            // No node says which graph the train op belongs to: the poisoned result sits in a
-            // detached graph, and `checked` throws the error.
-            let error = TandemError.invalidValue(op: "applyGradients", reason: "no (gradient, variable) pairs", location: location)
-            ErrorScope.report(error)
-            return Graph().addNode(.group, [], name: name ?? "noop", shape: [0], location: location, poison: error)
+            // No node says which graph the train op belongs to: the error's node sits in a graph of its own.
+            return Node.failure(.invalidValue(op: "applyGradients", reason: "no (gradient, variable) pairs", location: location))
         }
         if pairs.isEmpty {
             let error = TandemError.invalidValue(op: "applyGradients", reason: "no (gradient, variable) pairs", location: location)

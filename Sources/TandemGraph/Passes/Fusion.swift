@@ -48,7 +48,7 @@ enum Fusion {
                 guard case .op(.linear(let transposed, .identity)) = program.instructions[z].kind,
                       uses[z] == 1, !outputs.contains(z), !hasShapeReads(of: z, before: i, in: program)
                 else { continue }
-                let activation: Activation = op == .relu ? .relu : op == .sigmoid ? .sigmoid : .tanh
+                let activation: TandemKernels.Activation = op == .relu ? .relu : op == .sigmoid ? .sigmoid : .tanh
                 program.instructions[i].kind = .op(.linear(transposedWeight: transposed, activation: activation))
                 program.instructions[i].inputs = program.instructions[z].inputs
                 moveShapeReads(of: z, to: i, in: &program)

@@ -54,7 +54,13 @@ extension Graph {
                 file: node.location?.file, line: node.location?.line)
             r.frame = node.frame?.index
             switch node.kind {
-            case .placeholder: r.kind = "placeholder"
+            case .placeholder:
+                r.kind = "placeholder"
+                if let value = placeholderDefaults[node.id] {
+                    // The default's own shape: the node's may have unknown (-1) dimensions.
+                    r.data = store(value)
+                    r.attributes = ["defaultShape": value.shape.map(String.init).joined(separator: ",")]
+                }
             case .labelsPlaceholder: r.kind = "labels"
             case .constant(let value):
                 r.kind = "constant"
@@ -217,6 +223,13 @@ extension Graph {
             switch r.kind {
             case "placeholder":
                 node = graph.addNode(.placeholder, [], name: r.name, shape: r.shape, location: location)
+                if let text = r.attributes?["defaultShape"] {
+                    let shape = text.isEmpty ? [] : text.split(separator: ",").compactMap { Int($0) }
+                    guard let range = r.data, range.offset >= 0, range.count >= 0, range.offset + range.count <= floats.count,
+                          shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) == range.count
+                    else { throw fail("corrupt: \(label) has no valid default value for shape \(text)") }
+                    graph.placeholderDefaults[node.id] = NDArray(shape: shape, scalars: Array(floats[range.offset..<(range.offset + range.count)]))
+                }
             case "labels":
                 node = graph.addNode(.labelsPlaceholder, [], name: r.name, shape: r.shape, location: location)
             case "constant":

@@ -8,6 +8,10 @@ extension GraphFile.Rule {
             self.init(kind: "sgd", learningRate: lr, momentum: momentum, nesterov: nesterov ? true : nil)
         case let .adam(lr, b1, b2, eps):
             self.init(kind: "adam", learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)
+        case let .rmsprop(lr, decay, momentum, eps):
+            self.init(kind: "rmsprop", learningRate: lr, momentum: momentum, epsilon: eps, decay: decay)
+        case let .adamW(lr, b1, b2, eps, weightDecay):
+            self.init(kind: "adamw", learningRate: lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: weightDecay)
         }
         learningRateIsInput = update.learningRateIsInput ? true : nil
         globalStep = update.globalStep
@@ -33,6 +37,12 @@ extension GraphFile.Rule {
         case "sgd": rule = .sgd(learningRate: learningRate, momentum: momentum ?? 0, nesterov: nesterov ?? false)
         case "adam":
             rule = .adam(learningRate: learningRate, beta1: beta1 ?? 0.9, beta2: beta2 ?? 0.999, epsilon: epsilon ?? 1e-8)
+        case "rmsprop":
+            rule = .rmsprop(learningRate: learningRate, decay: decay ?? 0.9, momentum: momentum ?? 0, epsilon: epsilon ?? 1e-10)
+        case "adamw":
+            rule = .adamW(
+                learningRate: learningRate, beta1: beta1 ?? 0.9, beta2: beta2 ?? 0.999, epsilon: epsilon ?? 1e-8,
+                weightDecay: weightDecay ?? 1e-2)
         default: throw fail("corrupt: \(label) has unknown optimizer '\(kind)'")
         }
         return OptimizerUpdate(rule: rule, variables: variables, learningRateIsInput: rateInput, globalStep: globalStep)

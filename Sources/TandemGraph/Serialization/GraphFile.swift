@@ -52,6 +52,10 @@ enum GraphFile {
         var beta2: Float?
         var epsilon: Float?
         var nesterov: Bool?
+        /// RMSProp's mean-square decay.
+        var decay: Float?
+        /// AdamW's decoupled weight decay.
+        var weightDecay: Float?
         /// The learning rate is the update's last input.
         var learningRateIsInput: Bool?
         /// The variable index of the global step the update increments.

@@ -28,35 +28,51 @@ public final class ErrorScope {
     /// The first error reported inside this scope, if any.
     public private(set) var firstError: TandemError?
 
-    private static let key = "tandem.error-scopes"
+    /// The scopes of one thread, held through a POSIX thread-specific key: reading it is a few
+    /// instructions, where `Thread.current.threadDictionary` hashed a string key and bridged an
+    /// array on every `checked` call and every error check.
+    private final class Stack {
+        var scopes: [ErrorScope] = []
+    }
 
-    private static var stack: [ErrorScope] {
-        get { Thread.current.threadDictionary[key] as? [ErrorScope] ?? [] }
-        set { Thread.current.threadDictionary[key] = newValue }
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { pointer in
+            if let pointer { Unmanaged<AnyObject>.fromOpaque(pointer).release() }
+        }
+        precondition(status == 0, "Tandem: pthread_key_create failed (\(status))")
+        return key
+    }()
+
+    /// This thread's stack, created on first use.
+    private static var current: Stack {
+        if let pointer = pthread_getspecific(key) { return Unmanaged<Stack>.fromOpaque(pointer).takeUnretainedValue() }
+        let stack = Stack()
+        pthread_setspecific(key, Unmanaged.passRetained(stack).toOpaque())
+        return stack
     }
 
     static func push() -> ErrorScope {
         let scope = ErrorScope()
-        stack.append(scope)
+        current.scopes.append(scope)
         return scope
     }
 
     static func pop(_ scope: ErrorScope) {
-        var current = stack
-        if let index = current.lastIndex(where: { $0 === scope }) { current.remove(at: index) }
-        stack = current
+        let stack = current
+        if let index = stack.scopes.lastIndex(where: { $0 === scope }) { stack.scopes.remove(at: index) }
     }
 
     /// Whether a `checked` scope is active on this thread.
-    public static var isActive: Bool { !stack.isEmpty }
+    public static var isActive: Bool { !current.scopes.isEmpty }
 
     /// Whether the innermost scope has already recorded an error (later ops skip their work).
-    public static var hasError: Bool { stack.last?.firstError != nil }
+    public static var hasError: Bool { current.scopes.last?.firstError != nil }
 
     /// Reports an error: recorded by the innermost `checked` scope, or, outside any scope,
     /// fatal with the error's message (the equivalent of an uncaught exception).
     public static func report(_ error: TandemError) {
-        if let scope = stack.last {
+        if let scope = current.scopes.last {
             if scope.firstError == nil { scope.firstError = error }
         } else {
             fatalError("Tandem error: \(error)")

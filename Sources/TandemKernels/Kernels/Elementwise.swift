@@ -237,6 +237,18 @@ enum Elementwise {
             }
             return
         }
+        // A dense per-channel vector over a dense tensor ([N, C, H, W] with [1, C, 1, 1]: a
+        // convolution's bias): one vectorised pass per (outer, channel) block of `inner` values.
+        if aDense && bDense && a.count == n, let (channels, inner) = channelBlock(b.shape, of: outShape) {
+            let blocks = n / inner
+            Parallel.chunks(blocks, grain: 1, threshold: Swift.max(1, Parallel.threshold / inner)) { range in
+                for block in range {
+                    let offset = block * inner
+                    mapInline(inner, pa + offset, out + offset, Kernels.WithRight(kernel: k, c: pb[block % channels]))
+                }
+            }
+            return
+        }
         // General: walk the broadcast index space row by row.
         let va = a.broadcast(to: outShape), vb = b.broadcast(to: outShape)
         let rank = outShape.count
@@ -265,6 +277,27 @@ enum Elementwise {
                 axis -= 1
             }
         }
+    }
+
+    /// When `shape` (right-aligned against `full`) is ones but for one run of dims equal to
+    /// `full`'s, followed by at least one dim of `full` > 1: the run's size (channels) and the
+    /// size of the dims after it (inner). Nil otherwise.
+    private static func channelBlock(_ shape: [Int], of full: [Int]) -> (channels: Int, inner: Int)? {
+        let rank = full.count, pad = rank - shape.count
+        guard pad >= 0, rank > 0 else { return nil }
+        var first = -1, last = -1
+        for axis in 0..<shape.count where shape[axis] != 1 {
+            if first < 0 { first = axis + pad }
+            last = axis + pad
+        }
+        guard first >= 0 else { return nil }
+        var channels = 1, inner = 1
+        for axis in first...last {
+            guard shape[axis - pad] == full[axis] else { return nil }
+            channels *= full[axis]
+        }
+        for axis in (last + 1)..<rank { inner *= full[axis] }
+        return inner > 1 && channels > 0 ? (channels, inner) : nil
     }
 
     /// Whether `shape`, without leading ones, equals the trailing dims of `full`.

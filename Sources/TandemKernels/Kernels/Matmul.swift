@@ -83,15 +83,50 @@ enum Matmul {
         } }
     }
 
-    /// C[m, n] = alpha A[m, k] · B[k, n] + beta C, row-major.
+    /// Tandem's threading policy for BLAS, applied once before the first product: OpenBLAS runs
+    /// single-threaded, and a large product is split across Tandem's own workers (`gemm`), so
+    /// OpenBLAS's threads never spin against Tandem's parallel loops for the same cores.
+    static let threadingPolicy: Void = openblas_set_num_threads(1)
+
+    /// Multiply-adds (m·n·k) from which a product is split across the workers.
+    static let parallelWork = 1 << 21
+
+    /// C[m, n] = alpha A[m, k] · B[k, n] + beta C, row-major. Large products are split into row
+    /// blocks of C (or column blocks when C has few rows), one per worker, unless `split` is false
+    /// (a caller that already runs on one of the workers).
     @inline(__always)
     static func gemm(
-        _ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, out: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float
+        _ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, out: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float,
+        split: Bool = true
+    ) {
+        _ = threadingPolicy
+        if !split || Parallel.workers == 1 || m * n * k < parallelWork {
+            return blas(a, b, m: m, n: n, k: k, out: out, ldc: n, alpha: alpha, beta: beta)
+        }
+        if m >= n || m >= 64 {
+            Parallel.parts(m, grain: m >= 64 ? 16 : 1) { _, rows in
+                let rowsA = a.transposed ? a.pointer + rows.lowerBound : a.pointer + rows.lowerBound * a.leadingDimension
+                blas(Operand(pointer: rowsA, transposed: a.transposed, leadingDimension: a.leadingDimension, batchStride: 0), b,
+                     m: rows.count, n: n, k: k, out: out + rows.lowerBound * n, ldc: n, alpha: alpha, beta: beta)
+            }
+        } else {
+            Parallel.parts(n, grain: n >= 64 ? 16 : 1) { _, columns in
+                let columnsB = b.transposed ? b.pointer + columns.lowerBound * b.leadingDimension : b.pointer + columns.lowerBound
+                blas(a, Operand(pointer: columnsB, transposed: b.transposed, leadingDimension: b.leadingDimension, batchStride: 0),
+                     m: m, n: columns.count, k: k, out: out + columns.lowerBound, ldc: n, alpha: alpha, beta: beta)
+            }
+        }
+    }
+
+    /// One `cblas_sgemm` call writing C with leading dimension `ldc`.
+    @inline(__always)
+    private static func blas(
+        _ a: Operand, _ b: Operand, m: Int, n: Int, k: Int, out: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
     ) {
         cblas_sgemm(
             CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a.pointer, Int32(a.leadingDimension),
-            b.pointer, Int32(b.leadingDimension), beta, out, Int32(n))
+            b.pointer, Int32(b.leadingDimension), beta, out, Int32(ldc))
     }
 
     /// The fused affine layer: out = act(x wᵀ + b) (or x w + b). The bias is written first and

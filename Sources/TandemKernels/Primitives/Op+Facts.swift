@@ -184,6 +184,34 @@ extension Op {
         }
     }
 
+    /// What backward must keep of input `i` when only the inputs marked in `needed` want a
+    /// gradient: ``gradientReads(input:)``, refined for ops where an input's values serve only
+    /// another input's gradient. PyTorch's `mul` saves `self` only when `other` requires a
+    /// gradient, and so on: dropout's `x * mask` keeps the mask, not `x`, and `x @ w` for a
+    /// weight that is frozen keeps `w` but not the activation `x`. The rules skip unneeded
+    /// gradients (`gradient(...needed:)`), so they never read what is not kept.
+    ///
+    /// - Parameters:
+    ///   - i: the input position.
+    ///   - needed: for each input, whether it wants a gradient (`arity` entries).
+    public func gradientReads(input i: Int, needed: [Bool]) -> ValueUse {
+        let base = gradientReads(input: i)
+        guard base == .value, needed.count == arity else { return base }
+        switch self {
+        case .mul, .matmul:
+            // d(a*b)/da = g*b, d(a*b)/db = g*a; a matmul likewise. Input i's own gradient needs only its shape.
+            return needed[1 - i] ? .value : needed[i] ? .shape : .unused
+        case .linear where i < 2:
+            // The input gradient reads the weight; the weight gradient reads the input.
+            return needed[1 - i] ? .value : .unused
+        case .div where i == 0:
+            // d(a/b)/da = g/b reads only b; a is read by the gradient of b.
+            return needed[1] ? .value : needed[0] ? .shape : .unused
+        default:
+            return base
+        }
+    }
+
     /// Whether the gradient rule reads the op's output `y` (otherwise a tape need not keep it, so
     /// its memory is freed as soon as the output tensor goes away, as PyTorch does).
     public var gradientReadsOutput: Bool {

@@ -61,10 +61,9 @@ public func stack<T: TensorExpression>(_ xs: [T], dim: Int = 0, file: StaticStri
 
 private func joined<T: TensorExpression>(_ xs: [T], _ op: Op, _ file: StaticString, _ line: UInt) -> T {
     let location = SourceLocation(file, line)
-    // NOTE: with no input there is no value of the frontend to return (not even a graph to put a
-    // node in), so this one misuse stops the process even inside `checked`, as indexing an empty
-    // array does.
-    precondition(!xs.isEmpty, "\(op.name): expects at least one input (at \(location))")
+    guard !xs.isEmpty else {
+        return T.failure(.invalidValue(op: op.name, reason: "expects a non-empty list of values, got an empty list", location: location))
+    }
     return T.apply(op, xs, at: location)
 }
 

@@ -27,4 +27,11 @@ public protocol TensorExpression {
     ///   - target: the state to update (an eager tensor; a graph variable).
     ///   - location: the user's source line that asked for the update, quoted in errors.
     static func assign(_ value: Self, to target: Self, at location: SourceLocation?)
+
+    /// Reports `error` (recorded by the innermost `checked` scope, fatal with Tandem's message
+    /// outside one) and returns a value that later ops pass along without computing: for a
+    /// misuse that leaves no input to apply an op to, such as `cat([])`.
+    ///
+    /// - Parameter error: the error, naming the op and the user's line.
+    static func failure(_ error: TandemError) -> Self
 }

@@ -49,4 +49,34 @@ public enum Initializer {
         guard let count = NDArray.checkedCount(shape, "Initializer.uniform", #fileID, #line) else { return NDArray(zeros: [0]) }
         return NDArray(shape: shape, scalars: generator.uniform(count: count, low: low, high: high))
     }
+    /// Keras' `Orthogonal` initialiser (the default recurrent kernel): a `[rows, cols]` matrix
+    /// whose rows (or columns, whichever are fewer) are orthonormal, from normal draws made
+    /// orthonormal by modified Gram-Schmidt (Keras uses a QR decomposition, which gives the same
+    /// distribution).
+    public static func orthogonal(_ shape: [Int], gain: Float = 1, generator: Generator = .global) -> NDArray {
+        precondition(shape.count == 2 && shape.allSatisfy { $0 > 0 }, "Initializer.orthogonal: needs a positive [rows, cols] shape, got \(shape)")
+        // Orthonormalise the shorter side: work on vectors of length `long`.
+        let (rows, cols) = (shape[0], shape[1])
+        let (count, long) = (min(rows, cols), max(rows, cols))
+        let draws = generator.normal(count: count * long, mean: 0, std: 1).map(Double.init)
+        var vectors = (0..<count).map { Array(draws[($0 * long)..<(($0 + 1) * long)]) }
+        for i in 0..<count {
+            for j in 0..<i {
+                let dot = zip(vectors[i], vectors[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                for k in 0..<long { vectors[i][k] -= dot * vectors[j][k] }
+            }
+            let norm = vectors[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            // A draw in the span of the earlier ones has probability zero; keep it finite anyway.
+            let scale = norm > 1e-12 ? 1 / norm : 0
+            for k in 0..<long { vectors[i][k] *= scale }
+        }
+        var scalars = [Float](repeating: 0, count: rows * cols)
+        for r in 0..<rows {
+            for c in 0..<cols {
+                let value = rows <= cols ? vectors[r][c] : vectors[c][r]
+                scalars[r * cols + c] = gain * Float(value)
+            }
+        }
+        return NDArray(shape: shape, scalars: scalars)
+    }
 }

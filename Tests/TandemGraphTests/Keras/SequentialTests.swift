@@ -129,4 +129,24 @@ final class SequentialTests: XCTestCase {
         let poolMessage = errorMessage { try pooled.fit(NDArray(zeros: [2, 1, 3, 3]), [0, 1], epochs: 1, verbose: false) }
         XCTAssertTrue(poolMessage?.contains("MaxPooling2D (max_pool2d): kernel 4 is larger than the input (3)") ?? false, poolMessage ?? "no error")
     }
+
+    /// compile accepts RMSprop and AdamW (Keras' names and defaults), trains with their train ops.
+    func testCompileAcceptsRMSpropAndAdamW() throws {
+        let (x, y) = blobs(30)
+        let choices: [(Sequential.Optimizer, OptimizerUpdate.Rule, String)] = [
+            (.rmsprop(), .rmsprop(learningRate: 1e-3, decay: 0.9, momentum: 0, epsilon: 1e-7), "RMSProp"),
+            (.rmsprop(learningRate: 0.01, rho: 0.8, momentum: 0.5), .rmsprop(learningRate: 0.01, decay: 0.8, momentum: 0.5, epsilon: 1e-7), "RMSProp"),
+            (.adamW(), .adamW(learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004), "AdamW"),
+            (.adamW(learningRate: 0.02, weightDecay: 0.01), .adamW(learningRate: 0.02, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.01), "AdamW"),
+        ]
+        for (choice, rule, name) in choices {
+            XCTAssertEqual(choice.trainingOptimizer.rule, rule)
+            manualSeed(8)
+            let model = Sequential([Dense(8, activation: .relu), Dense(3)])
+            model.compile(optimizer: choice, loss: .sparseCategoricalCrossentropy(fromLogits: true))
+            let history = try model.fit(x, y, epochs: 4, batchSize: 10, shuffle: false, verbose: false)
+            XCTAssertEqual(model.built?.trainOp.name, name)
+            XCTAssertLessThan(history.loss.last!, history.loss.first!, "\(name): the loss must fall")
+        }
+    }
 }

@@ -81,6 +81,14 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(try session.value(of: frozen).scalars, [3, 4])
     }
 
+    /// No pairs and no other node to take a graph from: an error inside `checked`, with the line.
+    func testApplyingNoGradientsIsAnErrorNamingTheLine() {
+        let line = #line + 1
+        let message = errorMessage { try checked { _ = GradientDescentOptimizer(learningRate: 1).applyGradients([]) } }
+        XCTAssertTrue(message?.contains("applyGradients: no (gradient, variable) pairs") ?? false, message ?? "no error")
+        XCTAssertTrue(message?.contains("OptimizerTests.swift:\(line)") ?? false, message ?? "no error")
+    }
+
     func testTrainOpOnUninitializedVariableThrows() {
         let g = Graph()
         let w = g.variable(NDArray(ones: [2]), name: "w")

@@ -81,4 +81,58 @@ final class ConvolutionTests: XCTestCase {
             [NDArray(zeros: [0, 2, 4, 4]), NDArray(zeros: [0, 3, 2, 2]), NDArray(ones: [3, 2, 3, 3])])
         XCTAssertEqual(dw, NDArray(zeros: [3, 2, 3, 3]))
     }
+
+    /// Naive adjoints in Double: dx[n, c, r, s] += g * w and dw[o, c, di, dj] += g * x over every
+    /// (output, kernel tap) pair, with (r, s) = (i * stride + di - padding, j * stride + dj - padding).
+    private func naiveBackward(_ x: NDArray, _ w: NDArray, _ g: NDArray, stride: Int, padding: Int) -> (NDArray, NDArray) {
+        let (batch, channels, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (outChannels, kh, kw) = (w.shape[0], w.shape[2], w.shape[3])
+        let (oh, ow) = (g.shape[2], g.shape[3])
+        let (xv, wv, gv) = (naiveScalars(x), naiveScalars(w), naiveScalars(g))
+        var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+        for n in 0..<batch {
+            for o in 0..<outChannels {
+                for i in 0..<oh {
+                    for j in 0..<ow {
+                        let gradient = Double(gv[((n * outChannels + o) * oh + i) * ow + j])
+                        for c in 0..<channels {
+                            for di in 0..<kh {
+                                for dj in 0..<kw {
+                                    let r = i * stride + di - padding, s = j * stride + dj - padding
+                                    if r < 0 || r >= h || s < 0 || s >= wd { continue }
+                                    let xi = ((n * channels + c) * h + r) * wd + s, wi = ((o * channels + c) * kh + di) * kw + dj
+                                    dx[xi] += gradient * Double(wv[wi])
+                                    dw[wi] += gradient * Double(xv[xi])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (dense(x.shape, dx.map { Float($0) }), dense(w.shape, dw.map { Float($0) }))
+    }
+
+    /// Batches large enough to be shared among the workers (each with its own `col` buffer and
+    /// weight-gradient accumulator), odd batch sizes that split unevenly, and the pointwise
+    /// convolution that skips im2col: forward and both adjoints against naive loops.
+    func testBatchSharedAmongWorkers() {
+        let cases: [(x: [Int], w: [Int], stride: Int, padding: Int)] = [
+            ([8, 3, 20, 18], [16, 3, 3, 3], 1, 1),
+            ([9, 3, 30, 30], [32, 3, 3, 3], 2, 1),
+            ([7, 8, 24, 24], [32, 8, 1, 1], 1, 0),
+            ([5, 2, 31, 29], [32, 2, 5, 4], 3, 2),
+        ]
+        for (seed, c) in cases.enumerated() {
+            let x = randomArray(c.x, seed: UInt64(40 + seed)), w = randomArray(c.w, seed: UInt64(50 + seed))
+            let y = try! Op.conv2d(stride: c.stride, padding: c.padding).evaluate([x, w])
+            assertClose(y, Naive.conv2d(x, w, stride: c.stride, padding: c.padding), tolerance: 1e-4, "forward \(c)")
+            let g = randomArray(y.shape, seed: UInt64(60 + seed))
+            let (expectedDx, expectedDw) = naiveBackward(x, w, g, stride: c.stride, padding: c.padding)
+            let dx = try! Op.conv2dBackwardInput(stride: c.stride, padding: c.padding).evaluate([g, w, x])
+            let dw = try! Op.conv2dBackwardWeight(stride: c.stride, padding: c.padding).evaluate([x, g, w])
+            assertClose(dx, expectedDx, tolerance: 1e-4, "dx \(c)")
+            assertClose(dw, expectedDw, tolerance: 1e-3, "dw \(c)")
+        }
+    }
 }

@@ -233,4 +233,14 @@ final class ElementwiseTests: XCTestCase {
             XCTAssertEqual(fused.map(\.bitPattern), oneByOne.map(\.bitPattern), "\(steps)")
         }
     }
+
+    /// A per-channel vector over a dense tensor (a convolution's bias [1, C, 1, 1] over
+    /// [N, C, H, W], and runs of several middle dims) takes its own vectorised path; large
+    /// enough to be split across the workers too.
+    func testBinaryPerChannelBroadcast() {
+        checkBinary(randomArray([2, 3, 5, 7], seed: 80), randomArray([1, 3, 1, 1], awayFromZero: 0.1, seed: 81))
+        checkBinary(randomArray([2, 3, 5, 7], seed: 82), randomArray([3, 5, 1], awayFromZero: 0.1, seed: 83))
+        checkBinary(randomArray([4, 3, 9], seed: 84), randomArray([4, 1, 1], awayFromZero: 0.1, seed: 85))
+        checkBinary(randomArray([8, 32, 16, 16], seed: 86), randomArray([1, 32, 1, 1], awayFromZero: 0.1, seed: 87))
+    }
 }

@@ -82,4 +82,13 @@ final class MatmulTests: XCTestCase {
         let bias = NDArray(shape: [3], scalars: [1, 2, 3])
         XCTAssertEqual(try op.evaluate([NDArray(zeros: [2, 0]), NDArray(zeros: [3, 0]), bias]).scalars, [1, 2, 3, 1, 2, 3])
     }
+
+    /// Products large enough to be split across the workers (`Matmul.parallelWork`): by rows of
+    /// the result, and by columns when it has few rows; plain and transposed-view operands.
+    func testSplitAcrossWorkers() {
+        check(randomArray([300, 256], seed: 70), randomArray([256, 40], seed: 71), tolerance: 1e-4)
+        check(randomArray([256, 300], seed: 72).transposed(0, 1), randomArray([256, 40], seed: 73), tolerance: 1e-4)
+        check(randomArray([16, 200], seed: 74), randomArray([200, 700], seed: 75), tolerance: 1e-4)
+        check(randomArray([16, 200], seed: 76), randomArray([700, 200], seed: 77).transposed(0, 1), tolerance: 1e-4)
+    }
 }

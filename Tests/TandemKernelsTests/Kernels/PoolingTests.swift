@@ -72,4 +72,51 @@ final class PoolingTests: XCTestCase {
         let big = randomArray([4, 8, 48, 48], seed: 8)
         assertClose(try Op.avgPool2d(kernelSize: 2, stride: 2, padding: 0).evaluate([big]), Naive.avgPool2d(big, kernel: 2, stride: 2, padding: 0))
     }
+
+    /// The gather backward of non-overlapping windows picks the same position as the forward
+    /// pass: the first NaN of a window, the first of equal maxima, the first position of a window
+    /// of -infinity; positions outside every window get zero.
+    func testBackwardNaNTiesAndInfinity() throws {
+        let inf = Float.infinity
+        let x = NDArray(shape: [1, 1, 3, 6], scalars: [
+            1, .nan, -inf, -inf, 5, 5,
+            .nan, 7, -inf, -inf, 5, 5,
+            1, 2, 3, 4, 5, 6,
+        ])
+        let g = NDArray(shape: [1, 1, 1, 3], scalars: [10, 20, 30])
+        let dx = try Op.maxPool2dBackward(kernelSize: 2, stride: 2).evaluate([g, x]).scalars
+        XCTAssertEqual(dx, [0, 10, 20, 0, 30, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        let y = try Op.maxPool2d(kernelSize: 2, stride: 2).evaluate([x]).scalars
+        XCTAssertTrue(y[0].isNaN)
+        XCTAssertEqual(Array(y[1...]), [-inf, 5])
+    }
+
+    /// Large inputs split across the workers, backward for every window kind against the scatter
+    /// of a naive loop.
+    func testBackwardLarge() throws {
+        let x = distinctArray([4, 8, 33, 35], seed: 7)
+        for (k, s) in [(2, 2), (3, 3), (3, 2)] {
+            let y = Naive.maxPool2d(x, kernel: k, stride: s)
+            let g = randomArray(y.shape, seed: 8)
+            let xv = naiveScalars(x), gv = naiveScalars(g)
+            var expected = [Float](repeating: 0, count: x.count)
+            let (h, w, oh, ow) = (33, 35, y.shape[2], y.shape[3])
+            for plane in 0..<32 {
+                for i in 0..<oh {
+                    for j in 0..<ow {
+                        var best = -Float.infinity, at = 0
+                        for di in 0..<k {
+                            for dj in 0..<k {
+                                let p = (plane * h + i * s + di) * w + j * s + dj
+                                if xv[p] > best { (best, at) = (xv[p], p) }
+                            }
+                        }
+                        expected[at] += gv[(plane * oh + i) * ow + j]
+                    }
+                }
+            }
+            assertClose(naiveScalars(try Op.maxPool2dBackward(kernelSize: k, stride: s).evaluate([g, x])), expected, "k \(k) s \(s)")
+            XCTAssertEqual(try Op.maxPool2d(kernelSize: k, stride: s).evaluate([x]), y, "k \(k) s \(s)")
+        }
+    }
 }

@@ -48,4 +48,20 @@ final class InitializerTests: XCTestCase {
         let u = Initializer.uniform([1000], low: 2, high: 3, generator: Generator(seed: 6)).scalars
         XCTAssertTrue(u.allSatisfy { $0 >= 2 && $0 < 3 })
     }
+    func testOrthogonalHasOrthonormalRowsOrColumns() {
+        for shape in [[4, 12], [12, 4], [5, 5]] {
+            let w = Initializer.orthogonal(shape, generator: Generator(seed: 9)).scalars
+            let (rows, cols) = (shape[0], shape[1])
+            // W Wᵀ = I for wide matrices, Wᵀ W = I for tall ones: dot products of the short side.
+            let wide = rows <= cols
+            let (count, length) = wide ? (rows, cols) : (cols, rows)
+            func element(_ vector: Int, _ k: Int) -> Double { Double(wide ? w[vector * cols + k] : w[k * cols + vector]) }
+            for a in 0..<count {
+                for b in 0..<count {
+                    let dot = (0..<length).reduce(0.0) { $0 + element(a, $1) * element(b, $1) }
+                    XCTAssertEqual(dot, a == b ? 1 : 0, accuracy: 1e-5, "\(shape) vectors \(a), \(b)")
+                }
+            }
+        }
+    }
 }

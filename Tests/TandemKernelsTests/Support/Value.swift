@@ -24,6 +24,12 @@ final class Value: TensorExpression {
         }
     }
 
+    /// Reports the error and returns the placeholder later ops pass along.
+    static func failure(_ error: TandemError) -> Value {
+        ErrorScope.report(error)
+        return Value(NDArray(zeros: [0]))
+    }
+
     /// Replaces the target's values, as the eager frontend does (shape checked).
     static func assign(_ value: Value, to target: Value, at location: SourceLocation?) {
         if ErrorScope.hasError { return }

@@ -1,0 +1,3 @@
+@_exported import TandemKernels
+@_exported import TandemEager
+@_exported import TandemGraph
