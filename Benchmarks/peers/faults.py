@@ -24,6 +24,9 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PHASE = "construction"
+# The fault-free twin of each program (the same program with the mistake fixed, which must show
+# nothing): run with TANDEM_FAULT_TWIN=1. A twin that shows anything is a false positive.
+TWIN = os.environ.get("TANDEM_FAULT_TWIN") == "1"
 FAULTS = ["shape_mismatch", "wrong_feed_shape", "nan_from_log", "unused_parameter", "forgotten_zero_grad",
           "loss_with_history", "print_intermediate", "ops_in_loop", "value_read_while_building", "loop_shape_change",
           "missing_eval", "bn_updates_not_run"]
@@ -66,7 +69,7 @@ def torch_params(shapes):
 def pytorch_shape_mismatch():
     import torch
     import torch.nn.functional as F
-    w1, b1, w2, b2 = torch_params([(512, 784), (256, 500)])
+    w1, b1, w2, b2 = torch_params([(512, 784), (256, 512 if TWIN else 500)])
     opt = torch.optim.SGD([w1, b1, w2, b2], lr=0.05, momentum=0.9)
     run_phase()
     for x, y in batches():
@@ -89,7 +92,7 @@ def pytorch_nan_from_log():
             x, y = torch.from_numpy(x), torch.from_numpy(y)
             opt.zero_grad()
             h = F.linear(x, w1, b1)
-            h = torch.log(h)  # FAULT (h has negative entries)
+            h = torch.log(h.exp() if TWIN else h)  # FAULT (h has negative entries)
             loss = F.cross_entropy(F.linear(h, w2, b2), y)
             loss.backward()
             opt.step()
@@ -100,7 +103,7 @@ def pytorch_unused_parameter():
     import torch.nn.functional as F
     w1, b1, w2, b2 = torch_params([(256, 784), (10, 256)])
     extra = torch.zeros(10, requires_grad=True)  # FAULT (never used by the loss)
-    opt = torch.optim.SGD([w1, b1, w2, b2, extra], lr=0.05, momentum=0.9)
+    opt = torch.optim.SGD([w1, b1, w2, b2] + ([] if TWIN else [extra]), lr=0.05, momentum=0.9)
     run_phase()
     for x, y in batches():
         x, y = torch.from_numpy(x), torch.from_numpy(y)
@@ -117,7 +120,8 @@ def pytorch_forgotten_zero_grad():
     run_phase()
     for x, y in batches():
         x, y = torch.from_numpy(x), torch.from_numpy(y)
-        # FAULT: opt.zero_grad() is missing
+        if TWIN:
+            opt.zero_grad()  # FAULT: opt.zero_grad() is missing
         F.cross_entropy(F.linear(F.linear(x, w1, b1).relu(), w2, b2), y).backward()
         opt.step()
 
@@ -135,7 +139,7 @@ def pytorch_loss_with_history():
         loss = F.cross_entropy(F.linear(F.linear(x, w1, b1).relu(), w2, b2), y)
         loss.backward(retain_graph=False)
         opt.step()
-        total = total + loss  # FAULT (keeps every step's graph alive; loss.item() was meant)
+        total = total + (loss.item() if TWIN else loss)  # FAULT (keeps every step's graph alive; loss.item() was meant)
 
 
 def pytorch_print_intermediate():
@@ -148,7 +152,8 @@ def pytorch_print_intermediate():
         x, y = torch.from_numpy(x), torch.from_numpy(y)
         opt.zero_grad()
         h = F.linear(x, w1, b1).relu()
-        print("hidden:", h)  # FAULT (the intermediate we want to look at)
+        if not TWIN:
+            print("hidden:", h)  # FAULT (the intermediate we want to look at)
         F.cross_entropy(F.linear(h, w2, b2), y).backward()
         opt.step()
 
@@ -156,7 +161,7 @@ def pytorch_print_intermediate():
 def pytorch_loop_shape_change():
     import torch
     torch.manual_seed(0)
-    w = (torch.randn(8, 4) * 0.3).requires_grad_()  # an [8, 4] projection of an [64, 8] state
+    w = (torch.randn(8, 8 if TWIN else 4) * 0.3).requires_grad_()  # an [8, 4] projection of an [64, 8] state
     h = torch.from_numpy(next(batches(steps=1, features=8))[0])
     run_phase()
     for _ in range(3):
@@ -202,7 +207,7 @@ def tensorflow1_shape_mismatch():
     tf, v1 = tf1()
     x = v1.placeholder(tf.float32, [None, 784])
     y = v1.placeholder(tf.int64, [None])
-    w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 512), (500, 256)])
+    w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 512), (512 if TWIN else 500, 256)])
     h = tf.nn.relu(tf.matmul(x, w1) + b1)
     logits = tf.matmul(h, w2) + b2  # FAULT
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
@@ -225,7 +230,7 @@ def tensorflow1_wrong_feed_shape():
     with v1.Session() as s:
         s.run(v1.global_variables_initializer())
         run_phase()
-        for xb, yb in batches(features=780):
+        for xb, yb in batches(features=784 if TWIN else 780):
             s.run(train, {x: xb, y: yb})  # FAULT (a batch of 780 features)
 
 
@@ -234,7 +239,8 @@ def tensorflow1_nan_from_log():
     x = v1.placeholder(tf.float32, [None, 784])
     y = v1.placeholder(tf.int64, [None])
     w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 256), (256, 10)])
-    h = tf.math.log(tf.matmul(x, w1) + b1)  # FAULT (negative entries)
+    z = tf.matmul(x, w1) + b1
+    h = tf.math.log(tf.exp(z) if TWIN else z)  # FAULT (negative entries)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=tf.matmul(h, w2) + b2))
     train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
     check = v1.add_check_numerics_ops()  # DEBUG (one line to look for NaN)
@@ -253,7 +259,7 @@ def tensorflow1_unused_parameter():
     extra = v1.get_variable("extra", [10], initializer=v1.zeros_initializer())  # FAULT (never used)
     logits = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2) + b2
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
-    train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss, var_list=[w1, b1, w2, b2, extra])
+    train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss, var_list=[w1, b1, w2, b2] + ([] if TWIN else [extra]))
     with v1.Session() as s:
         s.run(v1.global_variables_initializer())
         run_phase()
@@ -274,6 +280,9 @@ def tensorflow1_loss_with_history():
         s.run(v1.global_variables_initializer())
         run_phase()
         for xb, yb in batches():
+            if TWIN:
+                total = 0.0 + s.run([train, loss], {x: xb, y: yb})[1]
+                continue
             total = total + loss  # FAULT (a new node per step, summing symbolic losses)
             s.run([train, total], {x: xb, y: yb})
 
@@ -284,7 +293,8 @@ def tensorflow1_print_intermediate():
     y = v1.placeholder(tf.int64, [None])
     w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 256), (256, 10)])
     h = tf.nn.relu(tf.matmul(x, w1) + b1)
-    v1.Print(h, [h], message="hidden: ")  # FAULT (result unused: not on the fetch path)
+    if not TWIN:
+        v1.Print(h, [h], message="hidden: ")  # FAULT (result unused: not on the fetch path)
     logits = tf.matmul(h, w2) + b2
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
     train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
@@ -303,18 +313,21 @@ def tensorflow1_ops_in_loop():
     logits = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2) + b2
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
     train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
+    built = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32)) if TWIN else None
     with v1.Session() as s:
         s.run(v1.global_variables_initializer())
         run_phase()
         for xb, yb in batches():
-            accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))  # FAULT
+            accuracy = built if TWIN else tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))  # FAULT
             s.run([train, accuracy], {x: xb, y: yb})
 
 
 def tensorflow1_value_read_while_building():
     tf, v1 = tf1()
     x = v1.placeholder(tf.float32, [None, 8])
-    if tf.reduce_mean(x) > 0:  # FAULT (a Python if on a graph tensor)
+    if TWIN:
+        y = v1.cond(tf.reduce_mean(x) > 0, lambda: x * 2, lambda: x)
+    elif tf.reduce_mean(x) > 0:  # FAULT (a Python if on a graph tensor)
         y = x * 2
     else:
         y = x
@@ -327,7 +340,7 @@ def tensorflow1_value_read_while_building():
 def tensorflow1_loop_shape_change():
     tf, v1 = tf1()
     h0 = v1.placeholder(tf.float32, [None, 8])
-    w = v1.get_variable("w", [8, 4], initializer=v1.keras.initializers.glorot_uniform(seed=0))
+    w = v1.get_variable("w", [8, 8 if TWIN else 4], initializer=v1.keras.initializers.glorot_uniform(seed=0))
     _, final = v1.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, tf.tanh(tf.matmul(h, w))),  # FAULT
                              [tf.constant(0), h0])
     with v1.Session() as s:
@@ -454,20 +467,37 @@ def judge(framework, fault, obs, stderr_text):
             "message": message[:400], "how": how}
 
 
+def run_observed(framework, fault, twin):
+    env = dict(os.environ, TANDEM_FAULT_TWIN="1" if twin else "0")
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), framework, fault],
+                          capture_output=True, text=True, timeout=600, env=env)
+    try:
+        obs = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        obs = {"error": f"the program crashed (exit {proc.returncode}): {proc.stderr[-300:]}", "phase": "run",
+               "traceback": proc.stderr, "warnings": [], "printed": "", "log": ""}
+    return obs, proc.stderr
+
+
+def shows_anything(obs, stderr_text):
+    """Whether a run showed any diagnostic: an exception, a warning, framework logging, printed text."""
+    return bool(obs["error"] or obs["warnings"] or obs["log"].strip() or obs["printed"].strip()
+                or "hidden" in stderr_text)
+
+
 def run_catalogue(framework):
     rows = []
     for fault in FAULTS:
         if program(framework, fault) is None:
             rows.append(judge(framework, fault, None, ""))
             continue
-        proc = subprocess.run([sys.executable, os.path.abspath(__file__), framework, fault],
-                              capture_output=True, text=True, timeout=600)
-        try:
-            obs = json.loads(proc.stdout.strip().splitlines()[-1])
-        except (IndexError, json.JSONDecodeError):
-            obs = {"error": f"the program crashed (exit {proc.returncode}): {proc.stderr[-300:]}", "phase": "run",
-                   "traceback": proc.stderr, "warnings": [], "printed": "", "log": ""}
-        rows.append(judge(framework, fault, obs, proc.stderr))
+        obs, stderr_text = run_observed(framework, fault, twin=False)
+        row = judge(framework, fault, obs, stderr_text)
+        twin_obs, twin_stderr = run_observed(framework, fault, twin=True)
+        row["false_positive"] = shows_anything(twin_obs, twin_stderr)
+        if row["false_positive"]:
+            row["twin_message"] = (twin_obs["error"] or (twin_obs["warnings"] or [twin_obs["log"] or twin_obs["printed"]])[0])[:300]
+        rows.append(row)
     return rows
 
 
@@ -478,4 +508,4 @@ if __name__ == "__main__":
         framework = sys.argv[1] if len(sys.argv) > 1 else "pytorch"
         for row in run_catalogue(framework):
             print(f"{row['fault']:22} {row['when']:12} op={row['names_op']!s:5} shapes={row['names_shapes']!s:5} "
-                  f"line={row['names_line']!s:5} {row['message'][:90]!r}")
+                  f"line={row['names_line']!s:5} fp={row.get('false_positive')!s:5} {row['message'][:90]!r}")

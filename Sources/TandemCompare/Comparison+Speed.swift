@@ -17,7 +17,8 @@ extension Comparison {
         result.buildMs = milliseconds(since: buildStart)
 
         let memoryStep = schedule.count > 1 ? 1 : 0
-        let kernelSteps = 2..<min(4, schedule.count)
+        // A run of one or two steps has no kernel-profiled step (an empty range, not 2..<1).
+        let kernelSteps = 2..<max(2, min(4, schedule.count))
         var kernelNanoseconds: UInt64 = 0, profiledNanoseconds: UInt64 = 0
         var timed: [Double] = []
         for (i, indices) in schedule.enumerated() {

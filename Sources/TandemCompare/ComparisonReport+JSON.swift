@@ -91,6 +91,7 @@ extension ComparisonReport {
             "detected": r.detected, "applicable": r.applicable, "names_op": r.namesOp,
             "names_shapes": r.namesShapes, "names_line": r.namesLine,
             "lines_needed": r.linesNeeded ?? NSNull(), "message": r.message, "how": r.how,
+            "false_positive": r.falsePositive ?? NSNull(),
         ]
     }
 
@@ -139,7 +140,8 @@ extension PeerResults {
                     fault: fault, title: Fault(rawValue: fault)?.title ?? fault, frontend: frontend, when: when,
                     namesOp: row["names_op"] as? Bool ?? false, namesShapes: row["names_shapes"] as? Bool ?? false,
                     namesLine: row["names_line"] as? Bool ?? false, linesNeeded: (row["lines_needed"] as? NSNumber)?.intValue,
-                    message: row["message"] as? String ?? "", how: row["how"] as? String ?? ""))
+                    message: row["message"] as? String ?? "", how: row["how"] as? String ?? "",
+                    falsePositive: row["false_positive"] as? Bool))
         }
         return PeerResults(frameworks: frameworks, scorecard: scorecard, notes: root["notes"] as? [String] ?? [])
     }

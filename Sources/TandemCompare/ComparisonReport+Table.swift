@@ -83,19 +83,27 @@ extension ComparisonReport {
             totals.append("\(mine.filter(\.detected).count) of \(mine.filter(\.applicable).count)")
         }
         table.append(totals)
+        // The false-positive row: twins (fault-free programs) that produced a diagnostic anyway.
+        var falsePositives = ["false positives"]
+        for frontend in frontends {
+            let twins = rows.filter { $0.frontend == frontend && $0.falsePositive != nil }
+            falsePositives.append(twins.isEmpty ? "-" : "\(twins.filter { $0.falsePositive == true }.count) of \(twins.count)")
+        }
+        table.append(falsePositives)
         return table.render()
     }
 
     /// A compact verdict: `run (op shapes line) +1`, `never`, `n/a`.
     static func verdict(_ r: FaultResult) -> String {
         guard r.applicable else { return "n/a" }
-        guard r.detected else { return "never" }
+        let falsePositive = r.falsePositive == true ? " FP" : ""
+        guard r.detected else { return "never" + falsePositive }
         var named: [String] = []
         if r.namesOp { named.append("op") }
         if r.namesShapes { named.append("shapes") }
         if r.namesLine { named.append("line") }
         let extra = (r.linesNeeded ?? 0) > 0 ? " +\(r.linesNeeded!)" : ""
-        return r.when.rawValue + (named.isEmpty ? "" : " (" + named.joined(separator: " ") + ")") + extra
+        return r.when.rawValue + (named.isEmpty ? "" : " (" + named.joined(separator: " ") + ")") + extra + falsePositive
     }
 
     func orderedFrontends(_ rows: [FaultResult]) -> [String] {

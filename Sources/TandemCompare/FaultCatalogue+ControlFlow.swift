@@ -1,33 +1,20 @@
 import Foundation
 
-/// The control-flow faults, each with a fault-free twin: the same program with the mistake
-/// fixed, which must run to the end with no diagnostic at all (so a detection is not just noise).
-/// `runTwin` is also the one entry point to the distributed faults' twins.
+/// The control-flow faults. Every fault of the catalogue has a fault-free twin: the same program
+/// with the mistake fixed, which must run to the end with no diagnostic at all (so a detection
+/// is not just noise); `runTwin` is the one entry point to all of them.
 extension FaultCatalogue {
     /// Runs the fault-free twin of `fault` in `frontend` (`eager` or `graph`); its verdict must be
-    /// `never` (no error, no warning). Nil when the catalogue has no twin for that fault there.
+    /// `never` (no error, no warning). Nil when the fault cannot happen in that frontend.
     ///
     /// - Parameters:
     ///   - fault: a fault of the catalogue.
     ///   - frontend: `eager` or `graph`.
     public static func runTwin(_ fault: Fault, frontend: String) -> FaultResult? {
-        switch (fault, frontend) {
-        case (.valueReadWhileBuilding, GraphFaults.frontend):
-            return captureOutput { GraphFaults.valueReadWhileBuilding(fixed: true) }.result
-        case (.loopShapeChange, GraphFaults.frontend):
-            return captureOutput { GraphFaults.loopShapeChange(fixed: true) }.result
-        case (.loopShapeChange, EagerFaults.frontend):
-            return EagerFaults.run(twinOf: .loopShapeChange)
-        case (.missingEval, GraphFaults.frontend):
-            return captureOutput { GraphFaults.missingEval(fixed: true) }.result
-        case (.batchNormUpdatesNotRun, GraphFaults.frontend):
-            return captureOutput { GraphFaults.batchNormUpdatesNotRun(fixed: true) }.result
-        case (.missingEval, EagerFaults.frontend):
-            return EagerFaults.run(twinOfTrainingState: .missingEval)
-        case (.unevenBatches, _), (.replicasDiffer, _):
-            return DistributedFaults.run(fault, frontend: frontend, twin: true).result
-        default:
-            return nil
+        switch frontend {
+        case EagerFaults.frontend: return EagerFaults.run(fault, twin: true)
+        case GraphFaults.frontend: return GraphFaults.run(twinOf: fault)
+        default: return nil
         }
     }
 }
@@ -118,20 +105,5 @@ extension EagerFaults {
         } catch { probe.record(error) }
         probe.collect()
         return probe.observation.judge(.loopShapeChange, frontend: frontend, op: "matmul", shapes: ["[64, 4]", "[8, 4]"], line: fault)
-    }
-
-    /// Runs the fault-free twin of an eager fault (with the same diagnostics capture as `run`).
-    static func run(twinOf fault: Fault) -> FaultResult? {
-        let savedSink = Diagnostics.sink
-        Diagnostics.reset()
-        Diagnostics.sink = { _ in }
-        defer {
-            Diagnostics.sink = savedSink
-            Diagnostics.reset()
-        }
-        switch fault {
-        case .loopShapeChange: return loopShapeChange(fixed: true)
-        default: return nil
-        }
     }
 }

@@ -6,24 +6,33 @@ import Foundation
 enum GraphFaults {
     static let frontend = "graph"
 
-    static func run(_ fault: Fault) -> FaultResult {
+    static func run(_ fault: Fault) -> FaultResult { run(fault, twinProgram: false) }
+
+    /// Runs the fault-free twin of `fault` (the same program with the mistake fixed, which must
+    /// produce no diagnostic); nil when the fault cannot happen here.
+    static func run(twinOf fault: Fault) -> FaultResult? {
+        let result = run(fault, twinProgram: true)
+        return result.applicable ? result : nil
+    }
+
+    private static func run(_ fault: Fault, twinProgram twin: Bool) -> FaultResult {
         // Warnings are also printed to standard error; keep the terminal clean while judging.
         captureOutput { () -> FaultResult in
             switch fault {
-            case .shapeMismatch: return shapeMismatch()
-            case .wrongFeedShape: return wrongFeedShape()
-            case .nanFromLog: return nanFromLog()
-            case .unusedParameter: return unusedParameter()
+            case .shapeMismatch: return shapeMismatch(twin: twin)
+            case .wrongFeedShape: return wrongFeedShape(twin: twin)
+            case .nanFromLog: return nanFromLog(twin: twin)
+            case .unusedParameter: return unusedParameter(twin: twin)
             case .forgottenZeroGrad:
                 return .notApplicable(fault, frontend, because: "every run computes fresh gradients; nothing accumulates")
-            case .lossWithHistory: return lossWithHistory()
-            case .printIntermediate: return printIntermediate()
-            case .opsInLoop: return opsInLoop()
-            case .valueReadWhileBuilding: return valueReadWhileBuilding(fixed: false)
-            case .loopShapeChange: return loopShapeChange(fixed: false)
-            case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend).result
-            case .missingEval: return missingEval(fixed: false)
-            case .batchNormUpdatesNotRun: return batchNormUpdatesNotRun(fixed: false)
+            case .lossWithHistory: return lossWithHistory(twin: twin)
+            case .printIntermediate: return printIntermediate(twin: twin)
+            case .opsInLoop: return opsInLoop(twin: twin)
+            case .valueReadWhileBuilding: return valueReadWhileBuilding(fixed: twin)
+            case .loopShapeChange: return loopShapeChange(fixed: twin)
+            case .unevenBatches, .replicasDiffer: return DistributedFaults.run(fault, frontend: frontend, twin: twin).result
+            case .missingEval: return missingEval(fixed: twin)
+            case .batchNormUpdatesNotRun: return batchNormUpdatesNotRun(fixed: twin)
             }
         }.result
     }
@@ -63,7 +72,8 @@ enum GraphFaults {
     }
 
     /// A hidden layer expects 500 features but receives 512: reported when the node is added.
-    static func shapeMismatch() -> FaultResult {
+    /// The twin's second layer expects 512.
+    static func shapeMismatch(twin: Bool) -> FaultResult {
         let g = Graph()
         let probe = FaultProbe { g.warnings }
         var fault: SourceLocation?
@@ -71,7 +81,7 @@ enum GraphFaults {
             let train = try checked { () -> Node in
                 let x = g.placeholder(shape: [nil, 784], name: "images")
                 let y = g.labelsPlaceholder(name: "labels")
-                let p = variables(g, [(512, 784), (256, 500), (10, 256)])
+                let p = variables(g, [(512, 784), (256, twin ? 512 : 500), (10, 256)])
                 let h1 = linear(x, weight: p[0], bias: p[1]).relu()
                 let h2 = linear(h1, weight: p[2], bias: p[3]).relu(); fault = here()
                 let loss = crossEntropy(linear(h2, weight: p[4], bias: p[5]), y)
@@ -91,7 +101,8 @@ enum GraphFaults {
 
     /// A batch with 780 features fed to a placeholder of 784: reported by `Session.run`, naming
     /// the placeholder and the line that created it.
-    static func wrongFeedShape() -> FaultResult {
+    /// The twin feeds 784 features.
+    static func wrongFeedShape(twin: Bool) -> FaultResult {
         let g = Graph()
         let probe = FaultProbe { g.warnings }
         var fault: SourceLocation?
@@ -106,7 +117,7 @@ enum GraphFaults {
             let session = Session(graph: g)
             try session.run(g.initializeVariables())
             probe.startRunning()
-            for (batch, labels) in faultBatches(steps: 3, features: 780) {
+            for (batch, labels) in faultBatches(steps: 3, features: twin ? 784 : 780) {
                 try session.run(train, feed: [x: batch, y: labelArray(labels)])
             }
         } catch { probe.record(error) }
@@ -115,7 +126,8 @@ enum GraphFaults {
     }
 
     /// `log` of values that are often negative; one debug line: the session's check-numerics option.
-    static func nanFromLog() -> FaultResult {
+    /// The twin takes `log` of a positive value.
+    static func nanFromLog(twin: Bool) -> FaultResult {
         let g = Graph()
         let probe = FaultProbe { g.warnings }
         var fault: SourceLocation?
@@ -124,11 +136,12 @@ enum GraphFaults {
                 let x = g.placeholder(shape: [nil, 784], name: "images")
                 let y = g.labelsPlaceholder(name: "labels")
                 let p = variables(g, [(256, 784), (10, 256)])
-                let h = linear(x, weight: p[0], bias: p[1]).log(); fault = here()
+                let z = linear(x, weight: p[0], bias: p[1])
+                let h = (twin ? z.exp() : z).log(); fault = here()
                 let loss = crossEntropy(linear(h, weight: p[2], bias: p[3]), y)
                 return (x, y, MomentumOptimizer(learningRate: 0.05, momentum: 0.9).minimize(loss))
             }
-            let session = Session(graph: g, options: Session.Options(checkNumerics: true))  // the debug line
+            let session = probe.debug { Session(graph: g, options: Session.Options(checkNumerics: true)) }
             try session.run(g.initializeVariables())
             probe.startRunning()
             for (batch, labels) in faultBatches(steps: 3) {
@@ -136,12 +149,12 @@ enum GraphFaults {
             }
         } catch { probe.record(error) }
         probe.collect()
-        probe.observation.debugLines = 1
         return probe.observation.judge(.nanFromLog, frontend: frontend, op: "log", shapes: ["[64, 256]", "[?, 256]"], line: fault)
     }
 
     /// A variable in the optimizer's list that the loss never uses (TF1's `minimize(var_list:)`).
-    static func unusedParameter() -> FaultResult {
+    /// The twin leaves the extra variable out of the list.
+    static func unusedParameter(twin: Bool) -> FaultResult {
         var m = Model()
         let probe = FaultProbe { [graph = m.graph] in graph.warnings }
         var fault: SourceLocation?
@@ -154,7 +167,7 @@ enum GraphFaults {
                 let logits = linear(linear(m.x, weight: m.variables[0], bias: m.variables[1]).relu(), weight: m.variables[2], bias: m.variables[3])
                 m.loss = crossEntropy(logits, m.y)
                 let optimizer = MomentumOptimizer(learningRate: 0.05, momentum: 0.9)
-                m.train = optimizer.applyGradients(optimizer.computeGradients(m.loss, variables: m.variables + [extra]))
+                m.train = optimizer.applyGradients(optimizer.computeGradients(m.loss, variables: m.variables + (twin ? [] : [extra])))
             }
             let session = Session(graph: m.graph)
             try session.run(m.graph.initializeVariables())
@@ -167,7 +180,8 @@ enum GraphFaults {
 
     /// `total = total + loss` in the loop: a new node every step (TF1's version of a loss kept
     /// with its history).
-    static func lossWithHistory() -> FaultResult {
+    /// The twin sums the fetched loss values in Swift.
+    static func lossWithHistory(twin: Bool) -> FaultResult {
         let m = buildModel()
         let probe = FaultProbe { m.graph.warnings }
         var fault: SourceLocation?
@@ -176,48 +190,61 @@ enum GraphFaults {
             let session = Session(graph: m.graph)
             try session.run(m.graph.initializeVariables())
             probe.startRunning()
+            var sum: Float = 0
             for (x, y) in faultBatches(steps: 4) {
+                if twin {
+                    sum += try session.run([m.train, m.loss], feed: feed(m, x, y))[1].scalar
+                    continue
+                }
                 total = total.adding(m.loss); fault = here()
                 try checked { _ = try session.run([m.train, total], feed: feed(m, x, y)) }
             }
+            _ = sum
         } catch { probe.record(error) }
         probe.collect()
         return probe.observation.judge(.lossWithHistory, frontend: frontend, op: "add", shapes: [], line: fault)
     }
 
-    /// A print node whose result is not used: off the fetch path (the tf.Print trap).
-    static func printIntermediate() -> FaultResult {
+    /// A print node whose result is not used: off the fetch path (the tf.Print trap). Printed
+    /// text counts only when it shows the hidden values (fetched separately to compare); the
+    /// twin prints nothing.
+    static func printIntermediate(twin: Bool) -> FaultResult {
         var m = buildModel()
         let probe = FaultProbe { [graph = m.graph] in graph.warnings }
         var fault: SourceLocation?
+        var hidden: NDArray?
         let (_, output) = captureOutput { () -> Void in
             do {
-                try checked { _ = m.graph.print(m.hidden, message: "hidden:"); fault = here() }
+                if !twin { try checked { _ = probe.debug { m.graph.print(m.hidden, message: "hidden:") }; fault = here() } }
                 let session = Session(graph: m.graph)
                 try session.run(m.graph.initializeVariables())
                 probe.startRunning()
-                for (x, y) in faultBatches(steps: 1) { try session.run(m.train, feed: feed(m, x, y)) }
+                for (x, y) in faultBatches(steps: 1) {
+                    hidden = try session.run(m.hidden, feed: [m.x: x])
+                    try session.run(m.train, feed: feed(m, x, y))
+                }
             } catch { probe.record(error) }
         }
         _ = m.train
         m.train = nil
         probe.collect()
-        probe.observation.printed = output.contains("hidden:") ? output : nil
-        probe.observation.debugLines = 1
+        probe.observation.printed = hidden.map { showsValues(output, of: $0) } == true ? output : nil
         return probe.observation.judge(.printIntermediate, frontend: frontend, op: "print", shapes: [], line: fault)
     }
 
     /// An accuracy node built inside the training loop: the graph grows every step.
-    static func opsInLoop() -> FaultResult {
+    /// The twin builds the accuracy node once, before the loop.
+    static func opsInLoop(twin: Bool) -> FaultResult {
         let m = buildModel()
         let probe = FaultProbe { m.graph.warnings }
         var fault: SourceLocation?
         do {
+            let built = twin ? m.hidden.argmax(dim: 1) : nil  // the twin builds it before the first run
             let session = Session(graph: m.graph)
             try session.run(m.graph.initializeVariables())
             probe.startRunning()
             for (x, y) in faultBatches(steps: 4) {
-                let predictions = m.hidden.argmax(dim: 1); fault = here()
+                let predictions = built ?? m.hidden.argmax(dim: 1); fault = here()
                 try checked { _ = try session.run([m.train, predictions], feed: feed(m, x, y)) }
             }
         } catch { probe.record(error) }

@@ -109,16 +109,4 @@ extension EagerFaults {
         probe.collect()
         return probe.observation.judge(.missingEval, frontend: frontend, op: "Dropout", shapes: [], line: fault)
     }
-
-    /// Runs the fault-free twin of a training-state fault (with the same diagnostics capture as `run`).
-    static func run(twinOfTrainingState fault: Fault) -> FaultResult? {
-        let savedSink = Diagnostics.sink
-        Diagnostics.reset()
-        Diagnostics.sink = { _ in }
-        defer {
-            Diagnostics.sink = savedSink
-            Diagnostics.reset()
-        }
-        return fault == .missingEval ? missingEval(fixed: true) : nil
-    }
 }

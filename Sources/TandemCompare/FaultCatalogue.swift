@@ -89,6 +89,13 @@ public struct FaultResult {
     public var message: String
     /// How it surfaced: `error`, `warning`, `printed`, ...
     public var how: String
+    /// Whether the fault-free twin of the program (the same program with the mistake fixed)
+    /// produced any diagnostic: a detector that fires on correct code. Nil when not run (no
+    /// twin, or the fault cannot happen in this frontend).
+    public var falsePositive: Bool?
+    /// Whether the program produced any diagnostic at all, meant for the fault or not (what a
+    /// twin is judged by).
+    public var anyDiagnostic = false
 
     /// Whether the fault was detected.
     public var detected: Bool { when == .construction || when == .run }
@@ -98,8 +105,10 @@ public struct FaultResult {
     /// Creates a verdict.
     public init(
         fault: String, title: String, frontend: String, when: DetectionTime, namesOp: Bool = false,
-        namesShapes: Bool = false, namesLine: Bool = false, linesNeeded: Int? = nil, message: String = "", how: String = ""
+        namesShapes: Bool = false, namesLine: Bool = false, linesNeeded: Int? = nil, message: String = "", how: String = "",
+        falsePositive: Bool? = nil
     ) {
+        self.falsePositive = falsePositive
         self.fault = fault
         self.title = title
         self.frontend = frontend
@@ -129,30 +138,43 @@ struct Observation {
     /// Debug lines the program added to make the frontend look (anomaly mode, check-numerics, ...).
     var debugLines = 0
 
-    /// Judges the observation: the first error, else the first warning, else the printed text.
+    /// Whether anything at all was reported: an error, a warning or printed text.
+    var anyDiagnostic: Bool { !errors.isEmpty || !warnings.isEmpty || !(printed ?? "").isEmpty }
+
+    /// Judges the observation against the diagnostic meant for `fault` (``Fault/meant``): the
+    /// first meant error, else the first meant warning, else the printed values. Any other
+    /// diagnostic is not a detection (the verdict is `never`, with the stray message shown).
     /// The message is checked for the op name, a shape and the faulty line's `File.swift:LINE`.
     func judge(
         _ fault: Fault, frontend: String, op: String?, shapes: [String], line: SourceLocation?
     ) -> FaultResult {
+        let meant = fault.meant
         let message: String, when: DetectionTime, how: String
-        if let (error, time) = errors.first {
+        if let (error, time) = errors.first(where: { meant.errorKinds.contains($0.0.kind) }) {
             (message, when, how) = (error.description, time, "error")
-        } else if let (warning, time) = warnings.first {
+        } else if let (warning, time) = warnings.first(where: { warningCode($0.0).map(meant.warningCodes.contains) ?? false }) {
             (message, when, how) = (warning, time, "warning")
-        } else if let printed, !printed.isEmpty {
+        } else if meant.printedValues, let printed, !printed.isEmpty {
             (message, when, how) = (printed, .run, "printed")
         } else {
-            return FaultResult(
+            let stray = errors.first.map(\.0.description) ?? warnings.first?.0
+            var result = FaultResult(
                 fault: fault.rawValue, title: fault.title, frontend: frontend, when: .never,
-                message: "(nothing: the program ran to the end)", how: "silent")
+                message: stray.map { "(not the diagnostic meant for this fault: \($0))" } ?? "(nothing: the program ran to the end)",
+                how: stray == nil ? "silent" : "other diagnostic")
+            result.anyDiagnostic = anyDiagnostic
+            result.linesNeeded = debugLines
+            return result
         }
         let fileAndLine = line.map { "\(($0.file as NSString).lastPathComponent):\($0.line)" }
-        return FaultResult(
+        var result = FaultResult(
             fault: fault.rawValue, title: fault.title, frontend: frontend, when: when,
             namesOp: op.map { message.contains($0) } ?? false,
             namesShapes: shapes.contains { message.contains($0) },
             namesLine: fileAndLine.map { message.contains($0) } ?? false,
             linesNeeded: debugLines, message: String(message.prefix(400)), how: how)
+        result.anyDiagnostic = true
+        return result
     }
 }
 
@@ -160,11 +182,17 @@ struct Observation {
 public enum FaultCatalogue {
     /// Runs every fault program in both frontends and returns the verdicts (eager and graph for
     /// each fault, in catalogue order). Warnings the programs provoke are captured, not printed.
+    ///
+    /// Each applicable verdict carries its twin's: `falsePositive` is true when the fault-free
+    /// twin of the program produced any diagnostic.
     public static func run() -> [FaultResult] {
         var results: [FaultResult] = []
         for fault in Fault.allCases {
-            results.append(EagerFaults.run(fault))
-            results.append(GraphFaults.run(fault))
+            for frontend in [EagerFaults.frontend, GraphFaults.frontend] {
+                var result = frontend == EagerFaults.frontend ? EagerFaults.run(fault) : GraphFaults.run(fault)
+                if result.applicable { result.falsePositive = runTwin(fault, frontend: frontend)?.anyDiagnostic }
+                results.append(result)
+            }
         }
         return results
     }

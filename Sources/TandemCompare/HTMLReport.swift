@@ -215,6 +215,7 @@ public struct HTMLReport {
                     cell += " " + badges.map { "<span class=\"badge \($0.1 ? "on" : "off")\">\($0.0)</span>" }.joined()
                     if let n = r.linesNeeded, n > 0 { cell += " <span class=\"badge lines\">+\(n) line\(n == 1 ? "" : "s")</span>" }
                 }
+                if r.falsePositive == true { cell += " <span class=\"badge fp\">false positive</span>" }
                 if !r.message.isEmpty { cell += "<div class=\"msg\">\(esc(String(r.message.prefix(220))))</div>" }
                 html += "<td class=\"\(cls)\">\(cell)</td>"
             }
@@ -224,6 +225,11 @@ public struct HTMLReport {
         for frontend in frontends {
             let mine = rows.filter { $0.frontend == frontend }
             html += "<td>\(mine.filter(\.detected).count) of \(mine.filter(\.applicable).count)</td>"
+        }
+        html += "</tr><tr class=\"total\"><td>false positives (fault-free twin diagnosed)</td>"
+        for frontend in frontends {
+            let twins = rows.filter { $0.frontend == frontend && $0.falsePositive != nil }
+            html += "<td>\(twins.isEmpty ? "not measured" : "\(twins.filter { $0.falsePositive == true }.count) of \(twins.count)")</td>"
         }
         return html + "</tr></table>"
     }
@@ -264,7 +270,7 @@ public struct HTMLReport {
         td.good{background:#ebfbee}td.early{background:#d3f9d8}td.bad{background:#fff5f5}td.na{background:#f8f9fa;color:#adb5bd}
         .good{color:#2b8a3e}.bad{color:#c92a2a}td.good,td.early{color:inherit}
         .scorecard td{max-width:260px}.msg{font-family:ui-monospace,Menlo,monospace;font-size:11px;color:#495057;margin-top:4px;word-break:break-word}
-        .badge{display:inline-block;font-size:10px;border-radius:8px;padding:0 6px;margin-right:2px}.badge.on{background:#2b8a3e;color:#fff}.badge.off{background:#e9ecef;color:#adb5bd;text-decoration:line-through}.badge.lines{background:#fff3bf;color:#5c3c00}
+        .badge{display:inline-block;font-size:10px;border-radius:8px;padding:0 6px;margin-right:2px}.badge.on{background:#2b8a3e;color:#fff}.badge.off{background:#e9ecef;color:#adb5bd;text-decoration:line-through}.badge.lines{background:#fff3bf;color:#5c3c00}.badge.fp{background:#c92a2a;color:#fff}
         tr.total td{font-weight:600;background:#f1f3f5}
         .bar{display:inline-block;width:60px;height:8px;background:#e9ecef;border-radius:4px;vertical-align:middle}.bar span{display:block;height:8px;background:#f08c00;border-radius:4px}
         .pair{display:flex;gap:12px;align-items:flex-start}.scroll{flex:1 1 0;min-width:0;border:1px solid #dee2e6;border-radius:8px;background:#fff}.scroll svg{width:100%;height:auto;display:block}

@@ -84,6 +84,17 @@ final class FaultProbe {
         phase = .run
     }
 
+    private var debugLines: Set<UInt> = []
+
+    /// Runs a line the user adds only to see the problem (a debug mode, a print) and counts it:
+    /// the verdict's `linesNeeded` is the number of distinct such lines the program ran, counted
+    /// from the program itself rather than typed into the verdict.
+    func debug<R>(line: UInt = #line, _ body: () throws -> R) rethrows -> R {
+        debugLines.insert(line)
+        observation.debugLines = debugLines.count
+        return try body()
+    }
+
     /// Records an error thrown by the program.
     func record(_ error: Error) {
         collect()

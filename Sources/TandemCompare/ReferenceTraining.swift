@@ -69,7 +69,9 @@ public struct ReferenceTraining {
         try train.validate(batchSize: globalBatch, for: "ReferenceTraining")
         let weights = spec.initialWeights(seed: seed)
         let stepsPerEpoch = train.count / globalBatch
-        let totalSteps = Swift.min(stepsPerEpoch * epochs, maxSteps ?? .max)
+        // Saturating: a huge epoch count means "until maxSteps", not an overflow trap.
+        let (allSteps, overflow) = stepsPerEpoch.multipliedReportingOverflow(by: epochs)
+        let totalSteps = Swift.min(overflow ? .max : allSteps, maxSteps ?? .max)
         let schedule = train.schedule(steps: totalSteps, batchSize: globalBatch, seed: seed)
         let sampler = group.map { DistributedSampler(count: globalBatch, group: $0, shuffle: false) }
         let comparison = { () -> Comparison in
@@ -86,7 +88,8 @@ public struct ReferenceTraining {
         case (.graph, let group?): trainer = try DistributedGraphTrainer(comparison, weights: weights, group: group)
         }
         var results: [Epoch] = []
-        for epoch in 0..<epochs where epoch * stepsPerEpoch < totalSteps {
+        for epoch in 0..<epochs {
+            guard epoch * stepsPerEpoch < totalSteps else { break }  // not `where`: epochs may be huge
             let start = Date()
             let steps = Swift.min(stepsPerEpoch, totalSteps - epoch * stepsPerEpoch)
             var losses: [Double] = []

@@ -27,12 +27,19 @@ public final class Conv2d: Module {
     ///   - stride: the step between windows.
     ///   - padding: zeros added on every side of the input.
     ///   - bias: whether to learn an additive bias per output channel.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true) {
+    ///   - file: the source file named by an error about the sizes (defaults to the caller's).
+    ///   - line: the source line named by an error about the sizes (defaults to the caller's).
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
         // A bad stride or padding is reported by the first forward, as PyTorch does; negative
-        // sizes cannot even make the weight.
-        precondition(
-            inChannels >= 0 && outChannels >= 0 && kernelSize >= 0,
-            "Conv2d(\(inChannels), \(outChannels), kernelSize: \(kernelSize)): sizes must not be negative")
+        // or huge sizes cannot even make the weight.
+        var (inChannels, outChannels, kernelSize) = (inChannels, outChannels, kernelSize)
+        if let reason = invalidShapeReason([outChannels, inChannels, kernelSize, kernelSize]) {
+            reportInvalidArgument("Conv2d(\(inChannels), \(outChannels), kernelSize: \(kernelSize))", reason, file: file, line: line)
+            (inChannels, outChannels, kernelSize) = (0, 0, 0)  // an empty placeholder; `checked` throws the error
+        }
         self.stride = stride
         self.padding = padding
         let shape = [outChannels, inChannels, kernelSize, kernelSize]

@@ -24,9 +24,14 @@ public final class Linear: Module {
     ///   - inFeatures: the size of each input sample.
     ///   - outFeatures: the size of each output sample.
     ///   - bias: whether to learn an additive bias.
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true) {
-        precondition(
-            inFeatures >= 0 && outFeatures >= 0, "Linear(\(inFeatures), \(outFeatures)): feature counts must not be negative")
+    ///   - file: the source file named by an error about the sizes (defaults to the caller's).
+    ///   - line: the source line named by an error about the sizes (defaults to the caller's).
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, file: StaticString = #fileID, line: UInt = #line) {
+        var (inFeatures, outFeatures) = (inFeatures, outFeatures)
+        if let reason = invalidShapeReason([outFeatures, inFeatures]) {
+            reportInvalidArgument("Linear(\(inFeatures), \(outFeatures))", reason, file: file, line: line)
+            (inFeatures, outFeatures) = (0, 0)  // an empty placeholder layer; `checked` throws the error
+        }
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         weight = Tensor(Initializer.kaimingUniform([outFeatures, inFeatures]), requiresGrad: true)

@@ -14,7 +14,11 @@ import Foundation
 /// ```swift
 /// try save(model.stateDict(), to: URL(fileURLWithPath: "mlp.safetensors"))
 /// ```
+///
+/// A key named `__metadata__` is refused (the format reserves it for the header's metadata,
+/// so such a file could never be loaded), before anything is written.
 public func save(_ stateDict: [String: NDArray], to url: URL) throws {
+    try SafeTensors.checkNames(stateDict.keys, path: url.path)
     try writeAtomically(SafeTensors.encode(stateDict), to: url)
 }
 
@@ -39,6 +43,17 @@ public func load(from url: URL) throws -> [String: NDArray] {
 enum SafeTensors {
     /// The largest header accepted (the reference implementation's limit is 100 MB).
     static let maxHeaderBytes = 100_000_000
+
+    /// The key the format reserves for the header's metadata.
+    static let metadataKey = "__metadata__"
+
+    /// Throws when a tensor name is the reserved `__metadata__` (the file would not load).
+    static func checkNames(_ names: some Sequence<String>, path: String) throws(TandemError) {
+        if names.contains(metadataKey) {
+            throw .file(path: path, reason: "cannot save a tensor named \"\(metadataKey)\": safetensors reserves that key for "
+                + "the header's metadata, so the file could never be loaded; rename the entry")
+        }
+    }
 
     /// The file's bytes; `metadata` joins `"format": "pt"` in the header's `__metadata__`.
     static func encode(_ stateDict: [String: NDArray], metadata: [String: String] = [:]) -> Data {
@@ -134,11 +149,9 @@ enum SafeTensors {
             guard begin >= 0, begin <= end, end <= dataSize else {
                 throw fail("tensor \"\(name)\" has data_offsets [\(begin), \(end)] outside the \(dataSize) data bytes (truncated?)")
             }
-            var count = 1
-            for dim in shape {
-                let (product, overflow) = count.multipliedReportingOverflow(by: dim)
-                guard !overflow, product <= dataSize else { throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) is larger than the file") }
-                count = product
+            // Checked like every size from input: also a shape whose zero hides huge other dims.
+            guard let count = elementCount(of: shape), count <= dataSize else {
+                throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) is larger than the file")
             }
             guard count * width == end - begin else {
                 throw fail("tensor \"\(name)\" of shape \(formatShape(shape)) needs \(count * width) bytes but data_offsets span \(end - begin)")

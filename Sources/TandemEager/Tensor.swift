@@ -83,8 +83,12 @@ public final class Tensor {
     ///   - shape: the size of each dimension; `[]` for a scalar.
     ///   - scalars: `shape.reduce(1, *)` values in row-major order.
     ///   - requiresGrad: whether `backward()` should compute a gradient for it.
-    public convenience init(shape: [Int], scalars: [Float], requiresGrad: Bool = false) {
-        self.init(NDArray(shape: shape, scalars: scalars), requiresGrad: requiresGrad)
+    ///   - file: the source file named by an error about the shape (defaults to the caller's).
+    ///   - line: the source line named by an error about the shape (defaults to the caller's).
+    public convenience init(
+        shape: [Int], scalars: [Float], requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line
+    ) {
+        self.init(NDArray(shape: shape, scalars: scalars, file: file, line: line), requiresGrad: requiresGrad)
     }
 
     /// Wraps an `NDArray` (no copy: the storage is shared copy-on-write).
@@ -99,14 +103,16 @@ public final class Tensor {
         self.init(NDArray(scalar), requiresGrad: requiresGrad)
     }
 
-    /// Creates a tensor of zeros (`torch.zeros`).
-    public convenience init(zeros shape: [Int], requiresGrad: Bool = false) {
-        self.init(NDArray(zeros: shape), requiresGrad: requiresGrad)
+    /// Creates a tensor of zeros (`torch.zeros`); a negative or huge size is a `TandemError`
+    /// naming the caller's line (thrown inside `checked`).
+    public convenience init(zeros shape: [Int], requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
+        self.init(NDArray(zeros: shape, file: file, line: line), requiresGrad: requiresGrad)
     }
 
-    /// Creates a tensor of ones (`torch.ones`).
-    public convenience init(ones shape: [Int], requiresGrad: Bool = false) {
-        self.init(NDArray(ones: shape), requiresGrad: requiresGrad)
+    /// Creates a tensor of ones (`torch.ones`); a negative or huge size is a `TandemError`
+    /// naming the caller's line (thrown inside `checked`).
+    public convenience init(ones shape: [Int], requiresGrad: Bool = false, file: StaticString = #fileID, line: UInt = #line) {
+        self.init(NDArray(ones: shape, file: file, line: line), requiresGrad: requiresGrad)
     }
 
     /// Creates a rank-1 tensor of integer class labels, for `crossEntropy(_:_:)`.

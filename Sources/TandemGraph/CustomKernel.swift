@@ -103,11 +103,11 @@ extension Graph {
     ) -> Node {
         let location = SourceLocation(file, line)
         let name = name ?? kernel.name
-        if let stranger = inputs.first(where: { $0.graph !== self }) {
+        if let stranger = inputs.first(where: { !$0.belongs(to: self) }) {
             let error = TandemError.graph(
                 node: stranger.name, reason: "\(kernel.name) mixes nodes of two different graphs", location: location)
             ErrorScope.report(error)
-            return addNode(.custom(kernel), inputs.filter { $0.graph === self }, name: name, shape: [], location: location, poison: error)
+            return addNode(.custom(kernel), inputs.filter { $0.belongs(to: self) }, name: name, shape: [], location: location, poison: error)
         }
         if let poisoned = inputs.first(where: { $0.poison != nil }) {
             return addNode(.custom(kernel), inputs, name: name, shape: [], location: location, poison: poisoned.poison)

@@ -20,6 +20,15 @@ extension Graph {
         of loss: Node, with nodes: [Node], file: StaticString = #fileID, line: UInt = #line
     ) -> [Node] {
         let location = SourceLocation(file, line)
+        if let stranger = ([loss] + nodes).first(where: { !$0.belongs(to: self) }) {
+            // A stranger's id would index this graph's nodes: another node's gradient, or a crash.
+            let error = stranger.graphIsReleased ? stranger.releasedGraphError : TandemError.graph(
+                node: stranger.name, reason: "gradients(of:with:): the node belongs to another graph", location: location)
+            ErrorScope.report(error)
+            return nodes.map { node in
+                addNode(.primitive(.zerosLike), [], name: "gradients/error", shape: node.staticShape, location: location, poison: error)
+            }
+        }
         let grads: [Node?] = withNameScope("gradients") {
             let seed = { [self] () -> Node in
                 let one = constant(NDArray(1), name: "ones", file: file, line: line)

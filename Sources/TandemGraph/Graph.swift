@@ -166,7 +166,7 @@ public final class Graph {
     ///   - line: the source line recorded on the node (defaults to the caller's).
     public func identity(_ node: Node, name: String, file: StaticString = #fileID, line: UInt = #line) -> Node {
         let location = SourceLocation(file, line)
-        guard node.graph === self else {
+        guard node.belongs(to: self) else {
             let error = TandemError.graph(node: node.name, reason: "identity of a node of another graph", location: location)
             ErrorScope.report(error)
             return addNode(.identity, [], name: name, shape: node.staticShape, location: location, poison: error)
@@ -225,11 +225,11 @@ public final class Graph {
 
     /// Adds a primitive node, running its shape rule on the static shapes.
     func addPrimitive(_ op: Op, _ inputs: [Node], at location: SourceLocation?) -> Node {
-        if let stranger = inputs.first(where: { $0.graph !== self }) {
+        if let stranger = inputs.first(where: { !$0.belongs(to: self) }) {
             let error = TandemError.graph(
                 node: stranger.name, reason: "\(op.name) mixes nodes of two different graphs", location: location)
             ErrorScope.report(error)
-            return addNode(.primitive(op), inputs.filter { $0.graph === self }, name: op.name, shape: [], location: location, poison: error)
+            return addNode(.primitive(op), inputs.filter { $0.belongs(to: self) }, name: op.name, shape: [], location: location, poison: error)
         }
         if let poisoned = inputs.first(where: { $0.poison != nil }) {
             return addNode(.primitive(op), inputs, name: op.name, shape: [], location: location, poison: poisoned.poison)
@@ -253,7 +253,7 @@ public final class Graph {
         var error: TandemError?
         if let poison = value.poison ?? target.poison {
             error = poison
-        } else if value.graph !== self || target.graph !== self {
+        } else if !value.belongs(to: self) || !target.belongs(to: self) {
             error = .graph(node: target.name, reason: "assign mixes nodes of two different graphs", location: location)
         } else if !target.isVariable {
             error = .graph(
@@ -269,7 +269,7 @@ public final class Graph {
         }
         if let error, value.poison == nil && target.poison == nil { ErrorScope.report(error) }
         guard case .variable(let index) = target.kind, error == nil else {
-            return addNode(.assign(variable: -1), value.graph === self ? [value] : [], name: name, shape: [0], location: location,
+            return addNode(.assign(variable: -1), value.belongs(to: self) ? [value] : [], name: name, shape: [0], location: location,
                            poison: error)
         }
         let node = addNode(.assign(variable: index), [value], name: name, shape: [0], location: location)
@@ -292,6 +292,16 @@ public final class Graph {
         poison: TandemError? = nil, nameIsUnique: Bool = false
     ) -> Node {
         var poison = poison
+        var inputs = inputs
+        // Every API that adds a node (group, print, identity, an op, an update) reads only nodes of
+        // this graph: a stranger's id would index another graph's tables.
+        if let stranger = inputs.first(where: { !$0.belongs(to: self) }) {
+            let error = stranger.graphIsReleased ? stranger.releasedGraphError : TandemError.graph(
+                node: stranger.name, reason: "\(name): the input belongs to another graph", location: location)
+            if poison == nil { ErrorScope.report(error) }
+            poison = poison ?? error
+            inputs = inputs.filter { $0.belongs(to: self) }
+        }
         let frame = Graph.joinsTopLevel(kind) ? nil : currentFrame
         if let error = admit(kind, inputs, into: frame, reader: name, at: location) {
             if poison == nil { ErrorScope.report(error) }

@@ -54,8 +54,31 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
         case custom(CustomKernel)
     }
 
-    /// The graph this node belongs to (unowned: the graph owns its nodes).
-    public unowned let graph: Graph
+    /// The graph this node belongs to.
+    ///
+    /// The graph owns its nodes and a node refers to its graph weakly (a strong reference both
+    /// ways would leak every graph). Using a node whose graph was released is a `TandemError`
+    /// naming the node: thrown inside `checked`, fatal with Tandem's message outside one; every
+    /// throwing API (`Session.run`, ...) throws it. Keep the `Graph` (or the `Sequential` or
+    /// `Session` holding it) alive while you use its nodes.
+    public var graph: Graph {
+        if let owner { return owner }
+        ErrorScope.report(releasedGraphError)
+        return Graph()  // a detached placeholder, so that the recorded error is what `checked` throws
+    }
+    private weak var owner: Graph?
+
+    /// Whether the node belongs to `graph` (false, without an error, when its graph was released).
+    public func belongs(to graph: Graph) -> Bool { owner === graph }
+
+    /// Whether the node's graph has been released.
+    public var graphIsReleased: Bool { owner == nil }
+
+    /// The error for a use of this node after its graph was released.
+    var releasedGraphError: TandemError {
+        .graph(node: name, reason: "its Graph has been released; keep the Graph (or the Sequential or Session holding it) "
+            + "alive while its nodes are used", location: location)
+    }
     /// The node's position in its graph (nodes are added in topological order).
     public let id: Int
     /// What the node computes.
@@ -73,12 +96,13 @@ public final class Node: TensorExpression, Hashable, CustomStringConvertible {
     public let poison: TandemError?
     /// The sub-graph (a branch, a loop's condition or body) this node was built in; nil at the
     /// top level. The graph owns its sub-graphs, as it owns its nodes.
-    public unowned let frame: SubGraph?
+    public var frame: SubGraph? { frameReference }
+    private weak var frameReference: SubGraph?
 
     init(graph: Graph, id: Int, kind: Kind, inputs: [Node], name: String, staticShape: [Int],
          location: SourceLocation?, poison: TandemError?, frame: SubGraph? = nil) {
-        self.graph = graph
-        self.frame = frame
+        self.owner = graph
+        self.frameReference = frame
         self.id = id
         self.kind = kind
         self.inputs = inputs

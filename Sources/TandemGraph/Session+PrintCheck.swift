@@ -9,7 +9,8 @@ extension Session {
     func warnAboutPrintsOffThePath(of fetches: [Node], in program: Program) {
         let needed = program.neededNodes
         for node in graph.nodes where !needed[node.id] && !graph.reportedPrints.contains(node.id) {
-            guard case .print = node.kind, needed[node.inputs[0].id] else { continue }
+            // A poisoned print (its input was of another graph) has no input and never runs.
+            guard case .print = node.kind, let input = node.inputs.first, needed[input.id] else { continue }
             graph.reportedPrints.insert(node.id)
             let fetched = fetches.map { "'\($0.name)'" }.joined(separator: ", ")
             graph.warn(

@@ -122,7 +122,7 @@ extension Session {
 
     /// The update a train op applies, or an error naming the node.
     private func trainUpdate(_ trainOp: Node) throws(TandemError) -> OptimizerUpdate {
-        guard trainOp.graph === graph, case .update(let update) = trainOp.kind else {
+        guard trainOp.belongs(to: graph), case .update(let update) = trainOp.kind else {
             throw TandemError.graph(
                 node: trainOp.name, reason: "is not a train op (minimize / applyGradients) of this session's graph",
                 location: trainOp.location)

@@ -117,13 +117,17 @@ public final class Session {
 
     /// The compiled plan for a fetch set, built on first use.
     func plan(for fetches: [Node], fed: some Collection<Node>) throws(TandemError) -> ExecutionPlan {
+        for node in fetches where !node.belongs(to: graph) {
+            if node.graphIsReleased { throw node.releasedGraphError }
+            throw TandemError.graph(
+                node: node.name, reason: "Session.run: fetched from a session of another graph", location: node.location)
+        }
+        for node in fed where !node.belongs(to: graph) {
+            if node.graphIsReleased { throw node.releasedGraphError }
+            throw TandemError.graph(
+                node: node.name, reason: "Session.run: fed to a session of another graph", location: node.location)
+        }
         if let lastPlan, lastPlan.key.matches(fetches, fed) { return lastPlan.plan }
-        for node in fetches where node.graph !== graph {
-            throw TandemError.graph(node: node.name, reason: "fetched from a session of another graph", location: node.location)
-        }
-        for node in fed where node.graph !== graph {
-            throw TandemError.graph(node: node.name, reason: "fed to a session of another graph", location: node.location)
-        }
         try Session.checkTopLevel(fetches, fed: fed)
         let key = PlanKey(fetches: fetches.map(\.id), fed: fed.map(\.id).sorted())
         if let plan = plans[key] {
@@ -170,7 +174,7 @@ public final class Session {
     ///
     /// - Parameter variable: a variable of this session's graph.
     public func value(of variable: Node) throws -> NDArray {
-        guard case .variable(let index) = variable.kind, variable.graph === graph else {
+        guard case .variable(let index) = variable.kind, variable.belongs(to: graph) else {
             throw TandemError.graph(node: variable.name, reason: "is not a variable of this session's graph", location: variable.location)
         }
         guard index < variableValues.count, let value = variableValues[index] else { throw Session.uninitialized(variable) }
@@ -183,7 +187,7 @@ public final class Session {
     ///   - value: the new value, of the variable's shape.
     ///   - variable: a variable of this session's graph.
     public func assign(_ value: NDArray, to variable: Node) throws {
-        guard case .variable(let index) = variable.kind, variable.graph === graph else {
+        guard case .variable(let index) = variable.kind, variable.belongs(to: graph) else {
             throw TandemError.graph(node: variable.name, reason: "is not a variable of this session's graph", location: variable.location)
         }
         guard value.shape == variable.staticShape else {

@@ -29,6 +29,7 @@ struct Bench: ParsableCommand {
     func validate() throws {
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+        try checkOutputPath(json, option: "--json")
     }
 
     func run() throws {

@@ -50,9 +50,16 @@ struct Compare: ParsableCommand {
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        // Every path is checked before training, so a typo cannot lose a finished run.
+        try checkOutputPath(json, option: "--json")
+        try checkOutputPath(report, option: "--report", isDirectory: true)
+        try checkOutputPath(export, option: "--export", isDirectory: true)
+        try checkInputFile(peers, option: "--peers")
     }
 
     func run() throws {
+        // A peers file that does not parse fails now, not after the whole run.
+        let peerResults = try peers.map { try PeerResults.load(from: URL(fileURLWithPath: $0)) }
         let dataset = try ComparisonDataset.mnist()
         note("data: \(dataset.name)")
         var models: [ModelResult] = []
@@ -73,7 +80,7 @@ struct Compare: ParsableCommand {
             scorecard = FaultCatalogue.run()
         }
         var result = ComparisonReport(models: models, scorecard: scorecard)
-        if let peers { result.peers = try PeerResults.load(from: URL(fileURLWithPath: peers)) }
+        if let peerResults { result.peers = peerResults }
         print(result.table())
         if let json {
             try result.writeJSON(to: URL(fileURLWithPath: json))

@@ -55,6 +55,7 @@ struct Train: ParsableCommand {
         guard lr >= 0 else { throw ValidationError("--lr must not be negative") }
         guard momentum >= 0 else { throw ValidationError("--momentum must not be negative") }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+        try checkOutputPath(json, option: "--json")
     }
 
     func run() throws {

@@ -17,7 +17,6 @@ final class FaultCatalogueTests: XCTestCase {
     }
 
     func testFaultsThatCannotHappenAreNotApplicable() throws {
-        XCTAssertFalse(try verdict(.wrongFeedShape, "eager").applicable)
         XCTAssertFalse(try verdict(.opsInLoop, "eager").applicable)
         XCTAssertFalse(try verdict(.forgottenZeroGrad, "graph").applicable)
     }
@@ -42,6 +41,50 @@ final class FaultCatalogueTests: XCTestCase {
         for r in Self.results where r.frontend == "graph" && r.how == "error" && !distributed.contains(r.fault) {
             XCTAssertTrue(r.namesLine, "\(r.title): \(r.message)")
         }
+    }
+
+    /// A wrong input shape exists in eager code too: the first layer's error, at its line.
+    func testAWrongInputShapeIsCaughtInEagerCodeToo() throws {
+        let eager = try verdict(.wrongFeedShape, "eager")
+        XCTAssertEqual(eager.when, .run, eager.message)
+        XCTAssertTrue(eager.namesOp && eager.namesShapes && eager.namesLine, eager.message)
+    }
+
+    /// Every applicable fault has a fault-free twin, and no twin produces any diagnostic.
+    func testNoFalsePositives() {
+        for r in Self.results where r.applicable {
+            XCTAssertEqual(r.falsePositive, false, "\(r.frontend) '\(r.title)': its fault-free twin was diagnosed")
+        }
+    }
+
+    /// The print row is earned by printed values, which the harness does not print itself: the
+    /// eager row shows them; the graph's print node is off the path, so its row is the warning.
+    func testThePrintRowIsEarnedByTheValuesOrTheWarning() throws {
+        let eager = try verdict(.printIntermediate, "eager")
+        XCTAssertEqual(eager.how, "printed", eager.message)
+        XCTAssertEqual(eager.linesNeeded, 1)
+        XCTAssertTrue(eager.message.contains("tensor("), eager.message)
+        let graph = try verdict(.printIntermediate, "graph")
+        XCTAssertEqual(graph.how, "warning", graph.message)
+        XCTAssertTrue(graph.message.contains("prints nothing"), graph.message)
+        // Text without the values is not a detection: a print that showed only its label.
+        let values = NDArray(shape: [2], scalars: [0.25, 1.5])
+        XCTAssertFalse(showsValues("hidden: <tensor>", of: values))
+        XCTAssertTrue(showsValues("tensor([0.2500, 1.5000])", of: values))
+    }
+
+    /// Only the diagnostic meant for a fault detects it: any other error does not.
+    func testAnUnrelatedErrorIsNotADetection() {
+        var observation = Observation()
+        observation.errors = [(TandemError.file(path: "x", reason: "unreadable"), .run)]
+        let verdict = observation.judge(.nanFromLog, frontend: "eager", op: "log", shapes: [], line: nil)
+        XCTAssertEqual(verdict.when, .never)
+        XCTAssertEqual(verdict.how, "other diagnostic")
+        XCTAssertTrue(verdict.anyDiagnostic)
+        observation.errors = [(TandemError.nonFinite(op: "log", phase: "forward", shapes: [[2]], location: nil), .run)]
+        XCTAssertTrue(observation.judge(.nanFromLog, frontend: "eager", op: "log", shapes: [], line: nil).detected)
+        XCTAssertEqual(warningCode("optimizer step() uses gradients summed over 2 backward() calls ...: zeroGrad() was not called"), "accumulated-grad")
+        XCTAssertNil(warningCode("something else"))
     }
 
     func testNaNIsTracedToTheLogLine() throws {

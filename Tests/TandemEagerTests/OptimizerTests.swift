@@ -138,6 +138,34 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// Regression: a step after a parameter's array was replaced by a larger one read and wrote
+    /// past the momentum / Adam buffers. Now, as PyTorch, it is a size-mismatch error, and nothing
+    /// is updated.
+    func testStepAfterAParameterWasReplacedByALargerOneIsASizeMismatch() {
+        let makers: [(String, ([Tensor]) -> Optimizer)] = [
+            ("momentum_buffer", { SGD($0, lr: 0.1, momentum: 0.9) }),
+            ("exp_avg", { Adam($0) }),
+            ("exp_avg", { AdamW($0) }),
+            ("square_avg", { RMSprop($0) }),
+        ]
+        for (buffer, make) in makers {
+            let p = Tensor(shape: [2], scalars: [1, 2], requiresGrad: true)
+            let optimizer = make([p])
+            p.grad = Tensor(shape: [2], scalars: [1, 1])
+            optimizer.step()  // makes the buffers, of shape [2]
+            p.array = NDArray(shape: [1000], scalars: [Float](repeating: 1, count: 1000))
+            p.grad = Tensor(shape: [1000], scalars: [Float](repeating: 1, count: 1000))
+            let error = checkedError { optimizer.step() }
+            guard case .shapeMismatch(let op, _, let reason, _)? = error else {
+                XCTFail("\(type(of: optimizer)): \(String(describing: error))")
+                continue
+            }
+            XCTAssertTrue(op.hasSuffix(".step"), op)
+            XCTAssertTrue(reason.contains("its \(buffer) from earlier steps has shape [2]"), reason)
+            XCTAssertEqual(p.scalars, [Float](repeating: 1, count: 1000), "\(type(of: optimizer)) updated the parameter")
+        }
+    }
+
     func testClipGradNormClosedForm() {
         let a = Tensor(shape: [2], scalars: [0, 0], requiresGrad: true)
         a.grad = Tensor(shape: [2], scalars: [3, 4])

@@ -83,6 +83,31 @@ final class SafeTensorsTests: XCTestCase {
 }
 
 extension SafeTensorsTests {
+    /// Regression: a state-dict key named `__metadata__` saved a file that could never be loaded.
+    func testTheReservedMetadataKeyIsRejectedAtSaveTime() throws {
+        let directory = try temporaryDirectory(self)
+        let url = directory.appendingPathComponent("reserved.safetensors")
+        XCTAssertThrowsError(try save(["__metadata__": NDArray(zeros: [2]), "w": NDArray(ones: [1])], to: url)) { error in
+            guard case .file(let path, let reason)? = error as? TandemError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, url.path)
+            XCTAssertTrue(reason.contains("__metadata__"), reason)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [], "nothing written")
+    }
+
+    /// A declared shape whose 0 hides huge other dimensions is refused by the reader (it used
+    /// to pass the byte-count check and reach the array constructor).
+    func testAShapeWhoseZeroHidesHugeDimensionsIsRejected() throws {
+        let header = #"{"w":{"dtype":"F32","shape":[0,1099511627776,1099511627776],"data_offsets":[0,0]}}"#
+        var bytes = Data()
+        withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(Data(header.utf8))
+        XCTAssertThrowsError(try SafeTensors.decode(bytes, path: "crafted.safetensors")) { error in
+            guard case .file(_, let reason)? = error as? TandemError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("larger than the file"), reason)
+        }
+    }
+
     func testMetadataRoundTrips() throws {
         let data = SafeTensors.encode(["w": NDArray(1)], metadata: ["epoch": "3", "note": "a \"quoted\" value"])
         let (tensors, metadata) = try SafeTensors.decodeWithMetadata(data, path: "memory")

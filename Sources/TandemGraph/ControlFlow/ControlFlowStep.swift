@@ -82,7 +82,7 @@ final class ControlFlowStep {
     private static func warnAboutPrintsOffThePath(in subGraph: SubGraph, needed: [Bool]) {
         guard let graph = subGraph.nodes.first?.graph else { return }
         for node in subGraph.nodes where !needed[node.id] && !graph.reportedPrints.contains(node.id) {
-            guard case .print = node.kind, needed[node.inputs[0].id] || node.inputs[0].frame !== subGraph else { continue }
+            guard case .print = node.kind, let input = node.inputs.first, needed[input.id] || input.frame !== subGraph else { continue }
             graph.reportedPrints.insert(node.id)
             graph.warn(
                 "print node '\(node.name)' at \(node.location.map { "\($0)" } ?? "an unknown line") in the \(subGraph) prints "

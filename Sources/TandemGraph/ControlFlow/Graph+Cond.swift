@@ -29,7 +29,7 @@ extension Graph {
         let location = SourceLocation(file, line)
         let name = reserveName(name)
         var errors: [TandemError] = []
-        if predicate.graph !== self {
+        if !predicate.belongs(to: self) {
             errors.append(.graph(node: name, reason: "the predicate '\(predicate.name)' belongs to another graph", location: location))
         } else if let poison = predicate.poison {
             errors.append(poison)
@@ -77,7 +77,7 @@ extension Graph {
         if poison != nil { shapes = thenResults.map { _ in [] } }
         let flow = ControlFlow(
             construct: .cond, subGraphs: [thenGraph, elseGraph], leadingInputCount: 1, outputShapes: shapes)
-        let inputs = [predicate].filter { $0.graph === self } + Graph.unionOfCaptures([thenGraph, elseGraph])
+        let inputs = [predicate].filter { $0.belongs(to: self) } + Graph.unionOfCaptures([thenGraph, elseGraph])
         return addControlFlow(flow, inputs: inputs, name: name, at: location, poison: poison).outputs
     }
 

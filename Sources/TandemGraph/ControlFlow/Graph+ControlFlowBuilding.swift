@@ -47,7 +47,7 @@ extension Graph {
     /// forward sub-graph of a backward one). Returns the error for a read of a value that does
     /// not exist where the node runs: a node from inside some other branch or body.
     func admit(_ inputs: [Node], into frame: SubGraph?, reader: String, at location: SourceLocation?) -> TandemError? {
-        for input in inputs where input.graph === self && input.frame !== frame {
+        for input in inputs where input.belongs(to: self) && input.frame !== frame {
             if let frame {
                 if let forward = frame.forward, input.frame === forward {
                     frame.recordSaved(input)
@@ -112,7 +112,7 @@ extension Graph {
     /// returns an outer node as it is); returns the first error (a foreign node or a poisoned result).
     func finish(_ subGraph: SubGraph, results: [Node], at location: SourceLocation?) -> TandemError? {
         subGraph.results = results
-        if let stranger = results.first(where: { $0.graph !== self }) {
+        if let stranger = results.first(where: { !$0.belongs(to: self) }) {
             return .graph(node: stranger.name, reason: "returned from the \(subGraph) but belongs to another graph", location: location)
         }
         let outside = results.filter { $0.frame !== subGraph }

@@ -38,7 +38,7 @@ extension Graph {
         let location = SourceLocation(file, line)
         let name = reserveName(name)
         var errors: [TandemError] = []
-        let initial = loopVariables.filter { $0.graph === self }
+        let initial = loopVariables.filter { $0.belongs(to: self) }
         if initial.count != loopVariables.count {
             errors.append(.graph(node: name, reason: "a loop variable belongs to another graph", location: location))
         }

@@ -37,7 +37,12 @@ public final class Dense: Layer {
     ///   - inputShape: `[in]` (no batch dimension).
     ///   - graph: the graph that holds the kernel and bias variables.
     public func build(inputShape: [Int], in graph: Graph) -> [Int] {
-        precondition(inputShape.count == 1, "Dense expects inputs of shape [batch, features]; got [batch] + \(inputShape): add Flatten() first")
+        guard inputShape.count == 1 else {
+            ErrorScope.report(.shapeMismatch(
+                op: "Dense '\(name)'", shapes: [[nil] + inputShape.map(Optional.some)],
+                reason: "expects inputs of shape [batch, features]; add Flatten() first", location: nil))
+            return [units]
+        }
         let fanIn = inputShape[0]
         graph.withNameScope(name) {
             kernel = graph.variable(

@@ -52,12 +52,9 @@ extension Sequential {
         try requireCompiled(for: "fit", at: location)
         try checkData(x, y)
         if let (vx, vy) = validationData { try checkData(vx, vy) }
+        try Sequential.requirePositive(batchSize, "batchSize", of: "fit", at: location)
+        try Sequential.requirePositive(epochs, "epochs", of: "fit", at: location)
         try build(inputShape: Array(x.shape.dropFirst()), for: "fit", at: location)
-        guard batchSize > 0, epochs >= 0 else {
-            throw TandemError.invalidValue(
-                op: "Sequential.fit", reason: "batchSize must be positive and epochs not negative (got \(batchSize), \(epochs))",
-                location: location)
-        }
         guard let built, let session else { preconditionFailure("Sequential: not built") }
         let n = x.shape[0]
         let batches = (n + batchSize - 1) / batchSize
@@ -128,10 +125,8 @@ extension Sequential {
         let location = SourceLocation(file, line)
         try requireCompiled(for: "evaluate", at: location)
         try checkData(x, y)
+        try Sequential.requirePositive(batchSize, "batchSize", of: "evaluate", at: location)
         try build(inputShape: Array(x.shape.dropFirst()), for: "evaluate", at: location)
-        guard batchSize > 0 else {
-            throw TandemError.invalidValue(op: "Sequential.evaluate", reason: "batchSize must be positive (got \(batchSize))", location: location)
-        }
         return Dictionary(uniqueKeysWithValues: try scores(x, y, batchSize: batchSize))
     }
 
@@ -163,12 +158,14 @@ extension Sequential {
     /// - Throws: before `compile`, or when a run fails.
     public func predict(_ x: NDArray, batchSize: Int = 256, file: StaticString = #fileID, line: UInt = #line) throws -> NDArray {
         let location = SourceLocation(file, line)
-        try build(inputShape: Array(x.shape.dropFirst()), for: "predict", at: location)
-        guard x.rank >= 1, batchSize > 0 else {
+        guard x.rank >= 2 else {
             throw TandemError.invalidValue(
-                op: "Sequential.predict", reason: "needs [N, ...] inputs and a positive batchSize (got \(formatShape(x.shape)), \(batchSize))",
+                op: "Sequential.predict",
+                reason: "inputs of shape \(formatShape(x.shape)) need a batch dimension and a sample shape, [N, ...]",
                 location: location)
         }
+        try Sequential.requirePositive(batchSize, "batchSize", of: "predict", at: location)
+        try build(inputShape: Array(x.shape.dropFirst()), for: "predict", at: location)
         guard let built, let session else { preconditionFailure("Sequential: not built") }
         let n = x.shape[0]
         let xs = x.contiguous()
@@ -189,6 +186,13 @@ extension Sequential {
         var out = [("loss", Float(lossSum / Double(Swift.max(seen, 1))))]
         if metrics.contains(.accuracy) { out.append(("accuracy", Float(correct) / Float(Swift.max(seen, 1)))) }
         return out
+    }
+
+    /// Throws unless a count argument (a batch size, an epoch count) is at least 1.
+    private static func requirePositive(_ value: Int, _ name: String, of method: String, at location: SourceLocation?) throws {
+        guard value >= 1 else {
+            throw TandemError.invalidValue(op: "Sequential.\(method)", reason: "\(name) must be at least 1, got \(value)", location: location)
+        }
     }
 
     private func checkData(_ x: NDArray, _ y: NDArray) throws {

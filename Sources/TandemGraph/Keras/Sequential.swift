@@ -109,9 +109,28 @@ public final class Sequential {
     ///   - optimizer: the training optimizer (`.sgd`, `.adam`).
     ///   - loss: the loss minimised by `fit`.
     ///   - metrics: what `fit` and `evaluate` report besides the loss.
+    ///
+    /// Compiling a model that is already built (it has seen data, or was given `inputShape`)
+    /// rebuilds its training graph with the new choices and keeps the learned weights, as Keras
+    /// does; the optimizer's state (momentum, Adam's moments) starts afresh.
     public func compile(optimizer: Optimizer, loss: Loss, metrics: [Metric] = []) {
         compiled = (optimizer, loss, metrics)
-        if let inputShape, built == nil { try? build(inputShape: inputShape, for: "compile") }
+        if let built, let session, let graph, let inputShape {
+            let weights = variables.map { try? session.value(of: $0) }
+            let shapes = layerOutputShapes
+            self.built = nil
+            try? build(inputShape: inputShape, for: "compile")
+            // The layers made new variables, in the same order and shapes: copy the old values in.
+            if let newSession = self.session, self.built != nil {
+                for (variable, value) in zip(variables, weights) {
+                    if let value { try? newSession.assign(value, to: variable) }
+                }
+            } else {
+                (self.built, self.session, self.graph, self.layerOutputShapes) = (built, session, graph, shapes)
+            }
+        } else if let inputShape, built == nil {
+            try? build(inputShape: inputShape, for: "compile")
+        }
     }
 
     /// The model's variables, layer by layer.
@@ -153,6 +172,9 @@ public final class Sequential {
                     location: built.input.location)
             }
             return
+        }
+        if let reason = invalidShapeReason(inputShape) {
+            throw TandemError.invalidValue(op: "Sequential.\(api)", reason: "input sample \(reason)", location: location)
         }
         let g = Graph()
         let x = g.placeholder(shape: [nil] + inputShape.map { $0 }, name: "input")

@@ -36,7 +36,7 @@ public func clipByGlobalNorm(
     }
     let coefficient = graph.addTrainingFunction(.clipCoefficient(clipNorm: clipNorm), coefficientInputs, name: "clip_coefficient", at: location)
     let clipped = gradients.map { gradient in
-        gradient.graph === graph ? Node.apply(.mul, [gradient, coefficient], at: location) : gradient
+        gradient.belongs(to: graph) ? Node.apply(.mul, [gradient, coefficient], at: location) : gradient
     }
     return (clipped, norm)
 }

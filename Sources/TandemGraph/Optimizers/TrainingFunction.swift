@@ -45,14 +45,14 @@ extension Graph {
     /// inside `checked { }`) and poisons the node.
     func addTrainingFunction(_ function: TrainingFunction, _ inputs: [Node], name: String, at location: SourceLocation) -> Node {
         var error: TandemError?
-        if let stranger = inputs.first(where: { $0.graph !== self }) {
+        if let stranger = inputs.first(where: { !$0.belongs(to: self) }) {
             error = .graph(node: stranger.name, reason: "\(function.name) mixes nodes of two different graphs", location: location)
         } else if let reason = function.invalidInputs(inputs.map(\.staticShape)) {
             error = .shapeMismatch(op: function.name, shapes: inputs.map(\.shape), reason: reason, location: location)
         }
         if let error { ErrorScope.report(error) }
         return addNode(
-            .training(function), inputs.filter { $0.graph === self }, name: name, shape: [], location: location,
+            .training(function), inputs.filter { $0.belongs(to: self) }, name: name, shape: [], location: location,
             poison: error ?? inputs.lazy.compactMap(\.poison).first)
     }
 }

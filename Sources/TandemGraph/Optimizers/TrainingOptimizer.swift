@@ -131,11 +131,11 @@ extension TrainingOptimizer {
         var problem: String?
         var indices: [Int] = []
         for pair in pairs {
-            guard case .variable(let index) = pair.variable.kind, pair.variable.graph === graph else {
+            guard case .variable(let index) = pair.variable.kind, pair.variable.belongs(to: graph) else {
                 problem = "'\(pair.variable.name)' is not a variable of the graph of '\(pairs[0].variable.name)'"
                 break
             }
-            guard pair.gradient.graph === graph else {
+            guard pair.gradient.belongs(to: graph) else {
                 problem = "the gradient '\(pair.gradient.name)' of '\(pair.variable.name)' belongs to another graph"
                 break
             }
@@ -143,15 +143,15 @@ extension TrainingOptimizer {
         }
         var stepIndex: Int?
         if let globalStep, problem == nil {
-            if case .variable(let index) = globalStep.kind, globalStep.graph === graph, globalStep.staticShape.isEmpty {
+            if case .variable(let index) = globalStep.kind, globalStep.belongs(to: graph), globalStep.staticShape.isEmpty {
                 stepIndex = index
             } else {
                 problem = "the global step '\(globalStep.name)' must be a rank-0 variable of the same graph (graph.globalStep())"
             }
         }
-        if let rate = learningRateNode, problem == nil, rate.graph !== graph || !rate.staticShape.isEmpty {
+        if let rate = learningRateNode, problem == nil, !rate.belongs(to: graph) || !rate.staticShape.isEmpty {
             problem = "the learning rate '\(rate.name)' must be a rank-0 node of the same graph, "
-                + "got shape \(formatShape(rate.shape))\(rate.graph === graph ? "" : " in another graph")"
+                + "got shape \(formatShape(rate.shape))\(rate.belongs(to: graph) ? "" : " in another graph")"
         }
         var inputs = pairs.map(\.gradient)
         if let rate = learningRateNode { inputs.append(rate) }
@@ -161,7 +161,7 @@ extension TrainingOptimizer {
             let error = TandemError.graph(node: name ?? update.optimizerName, reason: "applyGradients: \(problem)", location: location)
             ErrorScope.report(error)
             return graph.addNode(
-                .update(update), inputs.filter { $0.graph === graph }, name: name ?? update.optimizerName, shape: [0],
+                .update(update), inputs.filter { $0.belongs(to: graph) }, name: name ?? update.optimizerName, shape: [0],
                 location: location, poison: error)
         }
         return graph.addNode(

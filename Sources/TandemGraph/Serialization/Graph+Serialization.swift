@@ -206,13 +206,16 @@ extension Graph {
         for (i, r) in records.enumerated() {
             let label = "node \(i) ('\(r.name)')"
             guard r.inputs.allSatisfy({ $0 >= 0 && $0 < i }) else { throw fail("corrupt: \(label) reads a node that is not before it") }
-            guard r.shape.allSatisfy({ $0 >= -1 }) else { throw fail("corrupt: \(label) has shape \(r.shape)") }
+            guard r.shape.allSatisfy({ $0 >= -1 }), elementCount(of: r.shape.filter { $0 != unknownDim }) != nil else {
+                throw fail("corrupt: \(label) has shape \(r.shape)")
+            }
             let inputs = r.inputs.map { graph.nodes[$0] }
             try graph.enterFrame(of: r, inputs: inputs, subGraphRecords: subGraphRecords, label: label, fail: fail)
             let location = r.file.map { SourceLocation(file: $0, line: r.line ?? 0) }
             func values() throws -> NDArray {
-                guard let range = r.data, range.offset >= 0, range.count >= 0, range.offset + range.count <= floats.count,
-                      !r.shape.contains(-1), r.shape.reduce(1, *) == range.count
+                // Offsets and counts come from the file: compared without any sum that could overflow.
+                guard let range = r.data, range.offset >= 0, range.count >= 0, range.offset <= floats.count - range.count,
+                      !r.shape.contains(-1), elementCount(of: r.shape) == range.count
                 else { throw fail("corrupt: \(label) has no valid data for shape \(r.shape)") }
                 return NDArray(shape: r.shape, scalars: Array(floats[range.offset..<(range.offset + range.count)]))
             }

@@ -97,12 +97,7 @@ extension Graph {
             for tensor in tensors {
                 let range = tensor.data
                 // Checked arithmetic throughout: a crafted file must not trap on overflow.
-                var elements: Int? = 1
-                for dim in tensor.shape {
-                    guard let soFar = elements, dim >= 0 else { elements = nil; break }
-                    let (product, overflow) = soFar.multipliedReportingOverflow(by: dim)
-                    elements = overflow ? nil : product
-                }
+                let elements = elementCount(of: tensor.shape)
                 guard range.offset >= 0, range.count >= 0, range.offset <= floats.count - range.count,
                       let elements, elements == range.count
                 else { throw fail("corrupt: slot '\(tensor.name)' of '\(node.name)' has no valid data for shape \(tensor.shape)") }

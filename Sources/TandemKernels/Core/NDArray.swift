@@ -1,3 +1,5 @@
+import Foundation
+
 /// An n-dimensional array of `Float` values: the one value type of Tandem's kernel core.
 ///
 /// Row-major, described by a shape, strides (in elements) and an offset into a shared,
@@ -27,12 +29,23 @@ public struct NDArray: Equatable, CustomStringConvertible {
     // MARK: Creating arrays
 
     /// Creates an array from row-major values. `scalars.count` must equal the product of `shape`.
-    public init(shape: [Int], scalars: [Float]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "NDArray: negative dimension in shape \(shape)")
-        let count = shape.reduce(1, *)
-        precondition(
-            count == scalars.count,
-            "NDArray(shape: \(shape), scalars:): shape holds \(count) elements but \(scalars.count) scalars were given")
+    ///
+    /// A negative or huge dimension, or a count that differs from the shape's, is reported
+    /// through `ErrorScope` (thrown by an enclosing `checked`, fatal with Tandem's message
+    /// outside one); the result is then an empty placeholder.
+    public init(shape: [Int], scalars: [Float], file: StaticString = #fileID, line: UInt = #line) {
+        guard let count = NDArray.checkedCount(shape, "NDArray(shape:scalars:)", file, line) else {
+            self.init(storage: Storage(capacity: 0), shape: [0])
+            return
+        }
+        guard count == scalars.count else {
+            ErrorScope.report(.invalidValue(
+                op: "NDArray(shape:scalars:)",
+                reason: "shape \(formatShape(shape)) holds \(count) elements but \(scalars.count) scalars were given",
+                location: SourceLocation(file, line)))
+            self.init(storage: Storage(capacity: 0), shape: [0])
+            return
+        }
         let storage = Storage(capacity: count)
         scalars.withUnsafeBufferPointer { source in
             if count > 0 { storage.pointer.initialize(from: source.baseAddress!, count: count) }
@@ -41,24 +54,48 @@ public struct NDArray: Equatable, CustomStringConvertible {
     }
 
     /// Creates an array of zeros.
-    public init(zeros shape: [Int]) { self.init(repeating: 0, shape: shape) }
+    public init(zeros shape: [Int], file: StaticString = #fileID, line: UInt = #line) {
+        self.init(repeating: 0, shape: shape, file: file, line: line)
+    }
 
     /// Creates an array of ones.
-    public init(ones shape: [Int]) { self.init(repeating: 1, shape: shape) }
+    public init(ones shape: [Int], file: StaticString = #fileID, line: UInt = #line) {
+        self.init(repeating: 1, shape: shape, file: file, line: line)
+    }
 
     /// Creates a rank-0 array holding one value.
     public init(_ scalar: Float) { self.init(repeating: scalar, shape: []) }
 
     /// Creates an array with every element set to `value`.
-    public init(repeating value: Float, shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "NDArray: negative dimension in shape \(shape)")
-        let count = shape.reduce(1, *)
+    ///
+    /// A negative or huge dimension is reported through `ErrorScope` (see `init(shape:scalars:)`).
+    public init(repeating value: Float, shape: [Int], file: StaticString = #fileID, line: UInt = #line) {
+        guard let count = NDArray.checkedCount(shape, "NDArray(repeating:shape:)", file, line) else {
+            self.init(storage: Storage(capacity: 0), shape: [0])
+            return
+        }
         self.init(storage: Storage(capacity: count, repeating: value), shape: shape)
     }
 
     /// Creates an uninitialised contiguous array; every element must be written before it is read.
-    public init(uninitializedShape shape: [Int]) {
-        self.init(storage: Storage(capacity: shape.reduce(1, *)), shape: shape)
+    public init(uninitializedShape shape: [Int], file: StaticString = #fileID, line: UInt = #line) {
+        guard let count = NDArray.checkedCount(shape, "NDArray(uninitializedShape:)", file, line) else {
+            self.init(storage: Storage(capacity: 0), shape: [0])
+            return
+        }
+        self.init(storage: Storage(capacity: count), shape: shape)
+    }
+
+    /// The element count of a shape asked for by a caller, or nil after reporting why it cannot
+    /// be allocated (a negative dimension, an overflowing count, more bytes than the machine has).
+    static func checkedCount(_ shape: [Int], _ op: String, _ file: StaticString, _ line: UInt) -> Int? {
+        // Asking the machine's memory costs a system call: only for arrays of a gigabyte or more.
+        if let count = elementCount(of: shape), count < 1 << 28 { return count }
+        if let reason = invalidShapeReason(shape, bytesAvailable: ProcessInfo.processInfo.physicalMemory) {
+            ErrorScope.report(.invalidValue(op: op, reason: reason, location: SourceLocation(file, line)))
+            return nil
+        }
+        return elementCount(of: shape)
     }
 
     /// Creates a contiguous array over existing storage (which must hold at least `count` floats).
@@ -232,7 +269,7 @@ public func contiguousStrides(_ shape: [Int]) -> [Int] {
 public func resolveReshape(_ target: [Int], count: Int) -> [Int]? {
     let unknown = target.indices.filter { target[$0] == -1 }
     if unknown.count > 1 || target.contains(where: { $0 < -1 }) { return nil }
-    let known = target.filter { $0 != -1 }.reduce(1, *)
+    guard let known = elementCount(of: target.filter { $0 != -1 }) else { return nil }
     guard let hole = unknown.first else { return known == count ? target : nil }
     guard known > 0, count % known == 0 else { return nil }
     var resolved = target

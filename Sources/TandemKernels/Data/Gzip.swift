@@ -17,7 +17,13 @@ enum Gzip {
     ///   - compressed: the whole file.
     ///   - path: the file's path, for error messages.
     /// - Returns: the decompressed bytes.
-    static func decompress(_ compressed: [UInt8], path: String) throws(TandemError) -> [UInt8] {
+    /// The default bound on a decompressed size (1 GiB; MNIST's largest file is 47 MB): a gzip
+    /// bomb (a few kilobytes inflating to gigabytes) is refused instead of exhausting memory.
+    static let maximumDecompressedBytes = 1 << 30
+
+    static func decompress(
+        _ compressed: [UInt8], path: String, maximumBytes: Int = maximumDecompressedBytes
+    ) throws(TandemError) -> [UInt8] {
         func failure(_ reason: String) -> TandemError {
             .file(path: path, reason: "corrupt gzip data: \(reason)")
         }
@@ -33,7 +39,7 @@ enum Gzip {
         let n = compressed.count
         let claimed = Int(compressed[n - 4]) | Int(compressed[n - 3]) << 8
             | Int(compressed[n - 2]) << 16 | Int(compressed[n - 1]) << 24
-        var output = [UInt8](repeating: 0, count: max(64, min(claimed, 1032 * n)))
+        var output = [UInt8](repeating: 0, count: max(64, min(claimed, 1032 * n, maximumBytes)))
         var produced = 0
 
         var stream = z_stream()
@@ -45,7 +51,10 @@ enum Gzip {
         while true {
             // Grow geometrically when the guess was too small (an ISIZE mod 2^32 or a corrupt one).
             if produced == output.count {
-                output.append(contentsOf: repeatElement(0, count: output.count))
+                guard produced < maximumBytes else {
+                    throw .file(path: path, reason: "gzip data inflates to more than \(maximumBytes) bytes (the reader's bound); refusing it")
+                }
+                output.append(contentsOf: repeatElement(0, count: min(output.count, maximumBytes - produced)))
             }
             status = compressed.withUnsafeBufferPointer { input in
                 output.withUnsafeMutableBufferPointer { out in

@@ -71,15 +71,14 @@ public enum IDX {
             throw bad("truncated IDX file: \(data.count) bytes, but the header of \(rank) dimensions needs \(headerLength)")
         }
         var shape = [Int](repeating: 0, count: rank)
-        var elementCount = 1
         for axis in 0..<rank {
             let p = 4 + 4 * axis
-            let size = Int(data[p]) << 24 | Int(data[p + 1]) << 16 | Int(data[p + 2]) << 8 | Int(data[p + 3])
-            shape[axis] = size
-            // Each size is below 2^32, so the product only overflows after several dimensions.
-            let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw bad("IDX dimensions \(formatShape(shape)) hold too many elements") }
-            elementCount = product
+            shape[axis] = Int(data[p]) << 24 | Int(data[p + 1]) << 16 | Int(data[p + 2]) << 8 | Int(data[p + 3])
+        }
+        // Checked like every size from input: a 0 must not hide an overflowing product of the
+        // other dimensions (found by the IDX fuzzer), which no array could then be made of.
+        guard let elementCount = TandemKernels.elementCount(of: shape) else {
+            throw bad("IDX dimensions \(formatShape(shape)) hold too many elements")
         }
         let available = data.count - headerLength
         guard available >= elementCount else {

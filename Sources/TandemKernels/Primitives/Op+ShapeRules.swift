@@ -16,7 +16,28 @@ extension Op {
     /// Shapes may hold `unknownDim` (-1) for dimensions known only at run time; the rule then
     /// checks what it can and leaves the rest unknown. Eager calls it with concrete shapes before
     /// computing; the graph calls it when a node is added and again at run time.
+    ///
+    /// Every input dimension must be non-negative (or unknown) and every shape's element count
+    /// must fit (``maximumElementCount``), in and out, so no rule overflows on a huge size.
     public func outputShape(_ shapes: [[Int]]) throws -> [Int] {
+        for shape in shapes { try requireAddressable(shape, "input") }
+        let output = try ruleOutputShape(shapes)
+        try requireAddressable(output, "the result")
+        return output
+    }
+
+    /// Throws unless every dimension is unknown or non-negative and the known ones' product fits.
+    private func requireAddressable(_ shape: [Int], _ what: String) throws {
+        if let d = shape.first(where: { $0 < 0 && $0 != unknownDim }) {
+            throw ShapeRuleError("\(what) has a negative dimension (\(d)) in shape \(shapeText(shape))")
+        }
+        guard elementCount(of: shape.filter { $0 != unknownDim }) != nil else {
+            throw ShapeRuleError("\(what) shape \(shapeText(shape)) holds more elements than can be addressed")
+        }
+    }
+
+    /// The rule proper, on shapes already known to be addressable.
+    private func ruleOutputShape(_ shapes: [[Int]]) throws -> [Int] {
         guard arity >= 1 else { throw ShapeRuleError("needs at least one input (count \(arity))") }
         guard shapes.count == arity else {
             throw ShapeRuleError("expects \(arity) inputs, got \(shapes.count)")
@@ -271,11 +292,8 @@ extension Op {
         guard stride > 0, padding >= 0 else { throw ShapeRuleError("stride must be positive, padding not negative") }
         try requireEqual(x[1], w[1], "input has \(x[1]) channels but the weight expects \(w[1])")
         func out(_ n: Int, _ k: Int) throws -> Int {
-            if n == unknownDim || k == unknownDim { return unknownDim }
-            guard n + 2 * padding >= k else {
-                throw ShapeRuleError("kernel \(k) is larger than the padded input (\(n + 2 * padding))")
-            }
-            return (n + 2 * padding - k) / stride + 1
+            if k == unknownDim { return unknownDim }
+            return try slidingWindowSize(n, kernel: k, stride: stride, padding: padding)
         }
         return [x[0], w[0], try out(x[2], w[2]), try out(x[3], w[3])]
     }
@@ -336,7 +354,13 @@ extension Op {
                         + "sizes must match except in dimension \(dim)")
             }
             for d in out.indices where d != axis && out[d] == unknownDim { out[d] = shape[d] }
-            out[axis] = out[axis] == unknownDim || shape[axis] == unknownDim ? unknownDim : out[axis] + shape[axis]
+            if out[axis] == unknownDim || shape[axis] == unknownDim {
+                out[axis] = unknownDim
+            } else {
+                let (sum, overflow) = out[axis].addingReportingOverflow(shape[axis])
+                guard !overflow else { throw ShapeRuleError("the joined dimension \(dim) is too large") }
+                out[axis] = sum
+            }
         }
         return out
     }

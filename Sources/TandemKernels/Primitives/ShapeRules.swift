@@ -61,7 +61,7 @@ func requireEqual(_ a: Int, _ b: Int, _ reason: @autoclosure () -> String) throw
 
 /// The number of elements, or nil when a dimension is unknown.
 func knownCount(_ shape: [Int]) -> Int? {
-    shape.contains(unknownDim) ? nil : shape.reduce(1, *)
+    shape.contains(unknownDim) ? nil : elementCount(of: shape)
 }
 
 /// Whether two shapes can be the same at run time: equal ranks, and equal sizes wherever both

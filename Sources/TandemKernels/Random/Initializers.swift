@@ -13,14 +13,16 @@ public enum Initializer {
     /// PyTorch's default for `Linear` and `Conv2d` weights: kaiming-uniform with a = sqrt(5),
     /// which works out to uniform in ±1/sqrt(fan_in).
     public static func kaimingUniform(_ shape: [Int], a: Float = Float(5).squareRoot(), generator: Generator = .global) -> NDArray {
+        guard let count = NDArray.checkedCount(shape, "Initializer.kaimingUniform", #fileID, #line) else { return NDArray(zeros: [0]) }
         let fanIn = fans(shape).fanIn
         let gain = (2 / (1 + a * a)).squareRoot()
         let bound = Float(3).squareRoot() * gain / Float(fanIn).squareRoot()
-        return NDArray(shape: shape, scalars: generator.uniform(count: shape.reduce(1, *), low: -bound, high: bound))
+        return NDArray(shape: shape, scalars: generator.uniform(count: count, low: -bound, high: bound))
     }
 
     /// PyTorch's default bias: uniform in ±1/sqrt(fan_in) of the layer's weight.
     public static func biasUniform(_ count: Int, fanIn: Int, generator: Generator = .global) -> NDArray {
+        guard NDArray.checkedCount([count], "Initializer.biasUniform", #fileID, #line) != nil else { return NDArray(zeros: [0]) }
         let bound = fanIn > 0 ? 1 / Float(fanIn).squareRoot() : 0
         return NDArray(shape: [count], scalars: generator.uniform(count: count, low: -bound, high: bound))
     }
@@ -30,19 +32,22 @@ public enum Initializer {
     public static func glorotUniform(
         _ shape: [Int], fans explicit: (fanIn: Int, fanOut: Int)? = nil, generator: Generator = .global
     ) -> NDArray {
+        guard let count = NDArray.checkedCount(shape, "Initializer.glorotUniform", #fileID, #line) else { return NDArray(zeros: [0]) }
         let (fanIn, fanOut) = explicit ?? fans(shape)
         let limit = (6 / Float(fanIn + fanOut)).squareRoot()
-        return NDArray(shape: shape, scalars: generator.uniform(count: shape.reduce(1, *), low: -limit, high: limit))
+        return NDArray(shape: shape, scalars: generator.uniform(count: count, low: -limit, high: limit))
     }
 
     /// Values from a normal distribution.
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1, generator: Generator = .global) -> NDArray {
-        NDArray(shape: shape, scalars: generator.normal(count: shape.reduce(1, *), mean: mean, std: std))
+        guard let count = NDArray.checkedCount(shape, "Initializer.normal", #fileID, #line) else { return NDArray(zeros: [0]) }
+        return NDArray(shape: shape, scalars: generator.normal(count: count, mean: mean, std: std))
     }
 
     /// Values uniform in [low, high).
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, generator: Generator = .global) -> NDArray {
-        NDArray(shape: shape, scalars: generator.uniform(count: shape.reduce(1, *), low: low, high: high))
+        guard let count = NDArray.checkedCount(shape, "Initializer.uniform", #fileID, #line) else { return NDArray(zeros: [0]) }
+        return NDArray(shape: shape, scalars: generator.uniform(count: count, low: low, high: high))
     }
     /// Keras' `Orthogonal` initialiser (the default recurrent kernel): a `[rows, cols]` matrix
     /// whose rows (or columns, whichever are fewer) are orthonormal, from normal draws made

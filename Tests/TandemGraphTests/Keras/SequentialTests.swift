@@ -60,6 +60,57 @@ final class SequentialTests: XCTestCase {
         XCTAssertFalse(ops.contains(.bernoulliMask(p: 0.25)))
     }
 
+    /// Regression: a zero or negative batch size or epoch count divided by zero, trapped, or
+    /// returned uninitialised memory; a wrong input rank stopped the process.
+    func testBadCountsAndRanksAreThrownErrors() {
+        let (x, y) = blobs(6)
+        let labels = NDArray(shape: [6], scalars: y.map(Float.init))
+        let model = Sequential([Dense(4, activation: .relu), Dense(3)])
+        model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
+        let calls: [(String, String, () throws -> Void)] = [
+            ("fit batchSize 0", "batchSize must be at least 1", { _ = try model.fit(x, y, batchSize: 0, verbose: false) }),
+            ("fit batchSize -4", "batchSize must be at least 1", { _ = try model.fit(x, y, batchSize: -4, verbose: false) }),
+            ("fit epochs 0", "epochs must be at least 1", { _ = try model.fit(x, y, epochs: 0, verbose: false) }),
+            ("fit epochs -1", "epochs must be at least 1", { _ = try model.fit(x, y, epochs: -1, verbose: false) }),
+            ("evaluate batchSize 0", "batchSize must be at least 1", { _ = try model.evaluate(x, labels, batchSize: 0) }),
+            ("predict batchSize 0", "batchSize must be at least 1", { _ = try model.predict(x, batchSize: 0) }),
+            ("predict batchSize -1", "batchSize must be at least 1", { _ = try model.predict(x, batchSize: -1) }),
+            ("predict rank 1", "need a batch dimension", { _ = try model.predict(NDArray(zeros: [6])) }),
+            ("predict rank 0", "need a batch dimension", { _ = try model.predict(NDArray(0)) }),
+        ]
+        for (what, fragment, call) in calls {
+            let message = errorMessage(call)
+            XCTAssertTrue(message?.contains(fragment) ?? false, "\(what): \(message ?? "no error")")
+        }
+        // Dense on images (no Flatten): a thrown error naming the layer, not a precondition.
+        let images = Sequential([Dense(3, name: "head")])
+        images.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
+        let message = errorMessage { _ = try images.fit(NDArray(zeros: [2, 1, 4, 4]), [0, 1], verbose: false) }
+        XCTAssertTrue(message?.contains("Dense 'head'") ?? false, message ?? "no error")
+        XCTAssertTrue(message?.contains("add Flatten() first") ?? false, message ?? "no error")
+        // Built for [?, 2]: data of another rank is an error, the model still works afterwards.
+        XCTAssertNotNil(errorMessage { _ = try model.predict(NDArray(zeros: [6, 2, 1])) })
+        XCTAssertEqual(try model.predict(x).shape, [6, 3])
+    }
+
+    /// Regression: `compile` after the model was built was silently ignored. Now, as in Keras,
+    /// it rebuilds the training graph with the new optimizer and loss, keeping the weights.
+    func testCompileAfterBuildTakesEffectAndKeepsTheWeights() throws {
+        manualSeed(3)
+        let (x, y) = blobs(30)
+        let model = Sequential([Dense(8, activation: .relu), Dense(3)])
+        model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
+        _ = try model.fit(x, y, epochs: 2, batchSize: 10, shuffle: false, verbose: false)
+        let before = try model.predict(x)
+        // A learning rate of 0 must leave the weights alone: under the old behaviour the first
+        // optimizer (rate 0.1) kept training.
+        model.compile(optimizer: .sgd(learningRate: 0), loss: .sparseCategoricalCrossentropy(fromLogits: true), metrics: [.accuracy])
+        XCTAssertEqual(try model.predict(x).scalars, before.scalars, "the weights survive the recompile")
+        let history = try model.fit(x, y, epochs: 1, batchSize: 10, shuffle: false, verbose: false)
+        XCTAssertNotNil(history.history["accuracy"], "the new metrics are used")
+        XCTAssertEqual(try model.predict(x).scalars, before.scalars, "the new optimizer (rate 0) is used")
+    }
+
     func testMismatchedDataIsAnError() {
         let model = Sequential([Dense(2)])
         model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
@@ -72,7 +123,7 @@ final class SequentialTests: XCTestCase {
         model.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
         let message = errorMessage { try model.fit(NDArray(zeros: [4, 1, 3, 3]), [0, 1, 0, 1], epochs: 1, verbose: false) }
         XCTAssertTrue(message?.contains("Conv2D 'stem' (conv2d)") ?? false, message ?? "no error")
-        XCTAssertTrue(message?.contains("kernel 5 is larger than the padded input (3)") ?? false, message ?? "no error")
+        XCTAssertTrue(message?.contains("kernel 5 is larger than the input (3)") ?? false, message ?? "no error")
         let pooled = Sequential([MaxPooling2D(poolSize: 4), Flatten(), Dense(2)])
         pooled.compile(optimizer: .sgd(learningRate: 0.1), loss: .sparseCategoricalCrossentropy(fromLogits: true))
         let poolMessage = errorMessage { try pooled.fit(NDArray(zeros: [2, 1, 3, 3]), [0, 1], epochs: 1, verbose: false) }

@@ -68,6 +68,26 @@ final class IDXTests: XCTestCase {
 
     // MARK: Reading
 
+    /// Regression (found by the IDX fuzzer): a 0 among the dimensions hid a product of the
+    /// others that overflows; the file parsed, and making its array would then fail.
+    func testAZeroDimensionDoesNotHideHugeOnes() {
+        let file = IDXTests.idxFile(shape: [534_815, 2_332_033_024, 0, 221_955, 268_477_865], data: [])
+        IDXTests.assertFileError("hold too many elements") { _ = try IDX.parse(file, path: "crafted.idx") }
+        XCTAssertEqual(try IDX.parse(IDXTests.idxFile(shape: [0, 28, 28], data: []), path: "empty.idx").shape, [0, 28, 28])
+    }
+
+    func testAGzipBombIsRefusedAtTheBound() throws {
+        // 1 MiB of zeros compresses to about a kilobyte: with a 64 KiB bound the reader stops
+        // at the bound instead of inflating the whole stream (the default bound is 1 GiB).
+        let bomb = IDXTests.gzip(IDXTests.idxFile(shape: [1 << 20], data: [UInt8](repeating: 0, count: 1 << 20)))
+        XCTAssertLessThan(bomb.count, 4096)
+        IDXTests.assertFileError("inflates to more than 65536 bytes", path: "bomb.gz") {
+            _ = try Gzip.decompress(bomb, path: "bomb.gz", maximumBytes: 65536)
+        }
+        XCTAssertEqual(try Gzip.decompress(bomb, path: "bomb.gz", maximumBytes: (1 << 20) + 8).count, (1 << 20) + 8)
+        XCTAssertLessThanOrEqual(Gzip.maximumDecompressedBytes, 1 << 30)
+    }
+
     func testParsesPlainFile() throws {
         let data: [UInt8] = [0, 1, 2, 3, 4, 250, 251, 252, 253, 254, 255, 128]
         let parsed = try IDX.parse(Self.idxFile(shape: [2, 3, 2], data: data), path: "plain")
