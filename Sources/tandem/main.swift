@@ -11,7 +11,7 @@ struct Tandem: ParsableCommand {
             frontends from identical weights, and reports loss parity, speed, memory and a debuggability \
             scorecard (add --report DIR for an HTML page, --json FILE for numbers).
             """,
-        subcommands: [Compare.self, Train.self, DebugDemo.self, Bench.self, DistributedFault.self],
+        subcommands: [Compare.self, Train.self, DebugDemo.self, Bench.self, DistributedFault.self, Soak.self],
         defaultSubcommand: nil)
 }
 
