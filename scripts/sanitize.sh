@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 which_ones=${1:-all}
 FILTER=${FILTER:-'^(TandemKernelsTests|TandemEagerTests|TandemGraphTests|TandemCompareTests|TandemTraceTests)\.'}
-SKIP=${SKIP:-'DistributedFaults|ReferenceTraining\+Distributed'}
+SKIP=${SKIP:-'DistributedFaults|ReferenceTrainingDistributed'}
 cores=$(nproc)
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-$cores}
 mkdir -p out/sanitize
