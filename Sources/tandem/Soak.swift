@@ -2,68 +2,76 @@ import ArgumentParser
 import Foundation
 import TandemCompare
 
-/// `tandem soak`: a long run that watches memory.
+/// `tandem soak`: a long training run per frontend with the resident set size sampled as it goes.
 struct Soak: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train each frontend for many steps and print the resident set size (RSS) every N steps.",
+        abstract: "Train for many steps in each frontend and print the resident set size (RSS) as it goes, to find leaks.",
         discussion: """
-            A leak (a tape kept alive, a graph that grows, a buffer never freed) shows as an RSS that keeps \
-            climbing after the first steps' warm-up. Prints one line per sample, then the growth from the \
-            first sample after warm-up to the last.
+            RSS comes from /proc/self/statm (getrusage's peak where /proc is missing). The verdict is the growth \
+            after warm-up (the first --warm-up fraction of the steps): end minus start in MB, and the least-squares \
+            slope in MB per 1000 steps. Build with -c release: `swift run -c release tandem soak --frontend both`.
             """)
+
+    /// The frontends a soak can run.
+    enum Frontends: String, ExpressibleByArgument, CaseIterable {
+        case eager, graph, both
+    }
+
+    @Option(help: "mlp or cnn (cnn is slow: about 10x the MLP's time per step).")
+    var model: ModelChoice = .mlp
+
+    @Option(help: "eager, graph or both (one after the other, in one process).")
+    var frontend: Frontends = .both
 
     @Option(help: "Training steps per frontend.")
     var steps = 10_000
 
-    @Option(help: "Print the RSS every this many steps.")
-    var every = 1_000
+    @Option(help: "Steps between RSS samples.")
+    var every = 500
 
-    @Option(help: "Which model: mlp, cnn or lenet5.")
-    var model: ModelChoice = .mlp
+    @Option(help: "The fraction of the steps counted as warm-up, before growth is measured.")
+    var warmUp = 0.1
 
-    @Option(help: "One frontend (eager or graph); both when omitted.")
-    var frontend: FrontendChoice?
+    @Option(help: "Write the curves and verdicts as JSON to this file.")
+    var json: String?
 
     func validate() throws {
+        guard model == .mlp || model == .cnn else { throw ValidationError("--model must be mlp or cnn") }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
-        guard model != .all else { throw ValidationError("--model must be one model: mlp, cnn or lenet5") }
+        guard warmUp >= 0 && warmUp < 1 else { throw ValidationError("--warm-up must be in 0..<1") }
     }
 
     func run() throws {
         let train = try ComparisonDataset.mnist(.train)
-        let test = try ComparisonDataset.mnist(.test)
         let spec = model.specs[0]
-        for choice in frontend.map({ [$0] }) ?? FrontendChoice.allCases {
-            let stepsPerEpoch = max(1, train.count / 64)
-            var training = ReferenceTraining(
-                spec: spec, frontend: choice == .eager ? .eager : .graph, epochs: steps / stepsPerEpoch + 1)
-            training.maxSteps = steps
-            print("\(spec.description), \(choice.rawValue) frontend, \(steps) steps of \(training.batchSize)")
-            print("step      RSS MB   loss")
-            var done = 0
-            var samples: [(step: Int, megabytes: Double)] = []
-            _ = try training.run(train: train, test: test, onStep: { _, _, loss in
-                done += 1
-                if done % every == 0 || done == 1 {
-                    let megabytes = Double(residentBytes()) / 1_048_576
-                    samples.append((done, megabytes))
-                    print(String(format: "%-8d %8.1f   %.4f", done, megabytes, loss))
-                }
-            })
-            // Warm-up: the first tenth of the run (buffers, plans and caches are made there).
-            if let warm = samples.first(where: { $0.step >= steps / 10 }), let last = samples.last {
-                print(String(format: "%@: RSS %.1f MB at step %d, %.1f MB at step %d (%+.1f MB after warm-up)",
-                             choice.rawValue, warm.megabytes, warm.step, last.megabytes, last.step, last.megabytes - warm.megabytes))
+        let frontends: [ReferenceTraining.Frontend] = frontend == .both ? [.eager, .graph] : frontend == .eager ? [.eager] : [.graph]
+        var results: [SoakRun.Result] = []
+        for frontend in frontends {
+            var soak = SoakRun(spec: spec, frontend: frontend)
+            soak.steps = steps
+            soak.every = every
+            soak.warmUpFraction = warmUp
+            print("\(spec.description), \(frontend.rawValue) frontend, \(steps) steps, RSS every \(every) steps")
+            let result = try soak.run(train: train) { sample in
+                print(String(format: "  step %6d  RSS %8.1f MB", sample.step, Double(sample.residentBytes) / 1e6))
+                fflush(stdout)
             }
+            print(Self.verdict(result))
+            results.append(result)
+        }
+        if let json {
+            try writeJSON(["runs": results.map(\.jsonObject)], to: json)
         }
     }
-}
 
-/// The process's resident set size in bytes (Linux `/proc/self/statm`; 0 where unavailable).
-func residentBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-    let fields = text.split(separator: " ")
-    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    /// One line: growth after warm-up in MB and MB per 1000 steps, and the speed.
+    static func verdict(_ result: SoakRun.Result) -> String {
+        let peakNote = result.source == .maxrss ? " (peak RSS: getrusage, /proc unavailable)" : ""
+        return String(
+            format: "%@: RSS growth after warm-up (step %d): %+.1f MB, %+.3f MB per 1000 steps; %.0f steps/s, final loss %.4f%@",
+            result.frontend.rawValue, result.warmUpStep, Double(result.growthBytes) / 1e6,
+            result.growthBytesPerThousandSteps / 1e6, Double(result.steps) / max(result.seconds, 1e-9), result.finalLoss,
+            peakNote)
+    }
 }

@@ -1,0 +1,32 @@
+import Foundation
+import XCTest
+@testable import TandemCompare
+
+final class ResidentMemoryTests: XCTestCase {
+    func testReadsAPlausibleResidentSetSize() throws {
+        let reading = try XCTUnwrap(ResidentMemory.current())
+        // A test process with Foundation and XCTest loaded is more than 1 MB and less than the machine.
+        XCTAssertGreaterThan(reading.bytes, 1_000_000)
+        XCTAssertLessThan(reading.bytes, Int(ProcessInfo.processInfo.physicalMemory))
+        #if os(Linux)
+        XCTAssertEqual(reading.source, .statm)
+        #endif
+    }
+
+    func testSeesTouchedMemoryGrowTheResidentSet() throws {
+        #if os(Linux)
+        let before = try XCTUnwrap(ResidentMemory.statmResidentBytes())
+        let count = 64 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        // Touch every page so it becomes resident.
+        for offset in stride(from: 0, to: count, by: 4096) { buffer[offset] = UInt8(truncatingIfNeeded: offset >> 12) }
+        let after = try XCTUnwrap(ResidentMemory.statmResidentBytes())
+        XCTAssertGreaterThan(after - before, 48 << 20, "64 MiB touched, RSS \(before) -> \(after)")
+        // The peak from getrusage is at least the current value.
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(ResidentMemory.peakResidentBytes()), after)
+        #else
+        throw XCTSkip("/proc/self/statm is Linux only")
+        #endif
+    }
+}
