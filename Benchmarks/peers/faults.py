@@ -92,7 +92,7 @@ def pytorch_nan_from_log():
             x, y = torch.from_numpy(x), torch.from_numpy(y)
             opt.zero_grad()
             h = F.linear(x, w1, b1)
-            h = torch.log(h.exp() if TWIN else h)  # FAULT (h has negative entries)
+            h = torch.log(h.abs() + 1 if TWIN else h)  # FAULT (h has negative entries; the twin's log(exp(h)) overflowed to inf here)
             loss = F.cross_entropy(F.linear(h, w2, b2), y)
             loss.backward()
             opt.step()
@@ -240,7 +240,7 @@ def tensorflow1_nan_from_log():
     y = v1.placeholder(tf.int64, [None])
     w1, b1, w2, b2 = tf_mlp_vars(v1, [(784, 256), (256, 10)])
     z = tf.matmul(x, w1) + b1
-    h = tf.math.log(tf.exp(z) if TWIN else z)  # FAULT (negative entries)
+    h = tf.math.log(tf.abs(z) + 1 if TWIN else z)  # FAULT (negative entries)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=tf.matmul(h, w2) + b2))
     train = v1.train.MomentumOptimizer(0.05, 0.9).minimize(loss)
     check = v1.add_check_numerics_ops()  # DEBUG (one line to look for NaN)
