@@ -76,6 +76,13 @@ extension Module {
         return result
     }
 
+    /// The tensors held in this module's own stored properties (its class's and superclasses'),
+    /// by property name, whatever their role: parameters, buffers, constants. Tracing binds the
+    /// ones that are not parameters as untrained graph variables.
+    public var storedTensors: [(String, Tensor)] {
+        reflectedProperties(of: self).compactMap { name, value in (value as? Tensor).map { (name, $0) } }
+    }
+
     /// The sub-modules found by reflection, in declaration order.
     public var children: [(String, Module)] {
         var result: [(String, Module)] = []

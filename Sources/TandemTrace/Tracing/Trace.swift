@@ -88,8 +88,7 @@ func bindParameters(
     }
     for (name, tensor) in module.namedParameters { bind(name, tensor, trainable: true) }
     for (prefix, child) in module.namedModules {
-        for case let (label?, tensor as Tensor) in Mirror(reflecting: child).children.map({ ($0.label, $0.value) }) {
-            let key = label.hasPrefix("_") ? String(label.dropFirst()) : label
+        for (key, tensor) in child.storedTensors {
             bind(prefix.isEmpty ? key : prefix + "." + key, tensor, trainable: false)
         }
     }
