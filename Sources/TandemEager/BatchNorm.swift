@@ -11,25 +11,7 @@
 /// let bn = BatchNorm1d(64)
 /// let y = bn(x)          // [batch, 64] -> [batch, 64]
 /// ```
-public final class BatchNorm1d: Module, BatchNormalizing {
-    /// The number of channels `C`.
-    public let numFeatures: Int
-    /// Added to the variance before the square root.
-    public let eps: Float
-    /// The weight of the batch statistics in the running update.
-    public let momentum: Float
-    /// The per-channel scale `[C]`, initialised to 1 (nil when created with `affine: false`).
-    public var weight: Tensor?
-    /// The per-channel shift `[C]`, initialised to 0 (nil when created with `affine: false`).
-    public var bias: Tensor?
-    /// The running mean `[C]` (buffer `running_mean`), initialised to 0.
-    public let runningMean: Tensor
-    /// The running unbiased variance `[C]` (buffer `running_var`), initialised to 1.
-    public let runningVar: Tensor
-    /// The number of training batches seen (buffer `num_batches_tracked`, rank 0; int64 on disk).
-    public let numBatchesTracked: Tensor
-    let acceptedRanks: Set<Int> = [2, 3]
-
+public final class BatchNorm1d: BatchNormBase {
     /// Creates a batch-norm layer for `numFeatures` channels.
     ///
     /// - Parameters:
@@ -38,12 +20,7 @@ public final class BatchNorm1d: Module, BatchNormalizing {
     ///   - momentum: the weight of the batch statistics in the running update.
     ///   - affine: whether to learn a per-channel scale and shift.
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
-        precondition(numFeatures > 0, "BatchNorm1d(\(numFeatures)): the number of features must be positive")
-        self.numFeatures = numFeatures
-        self.eps = eps
-        self.momentum = momentum
-        (weight, bias) = affine ? BatchNormState.affine(numFeatures) : (nil, nil)
-        (runningMean, runningVar, numBatchesTracked) = BatchNormState.buffers(numFeatures)
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, acceptedRanks: [2, 3], name: "BatchNorm1d")
     }
 }
 
@@ -55,7 +32,22 @@ public final class BatchNorm1d: Module, BatchNormalizing {
 /// let y = bn(conv(x))    // [batch, 16, h, w] -> [batch, 16, h, w]
 /// model.eval()           // from now on the running statistics normalise
 /// ```
-public final class BatchNorm2d: Module, BatchNormalizing {
+public final class BatchNorm2d: BatchNormBase {
+    /// Creates a batch-norm layer for `numFeatures` channels.
+    ///
+    /// - Parameters:
+    ///   - numFeatures: the number of channels `C` (dim 1 of the NCHW input).
+    ///   - eps: added to the variance before the square root.
+    ///   - momentum: the weight of the batch statistics in the running update.
+    ///   - affine: whether to learn a per-channel scale and shift.
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        super.init(numFeatures, eps: eps, momentum: momentum, affine: affine, acceptedRanks: [4], name: "BatchNorm2d")
+    }
+}
+
+/// What ``BatchNorm1d`` and ``BatchNorm2d`` share (PyTorch's `_BatchNorm`): the parameters, the
+/// buffers and the forward pass; the two differ only in the input ranks they accept.
+public class BatchNormBase: Module {
     /// The number of channels `C`.
     public let numFeatures: Int
     /// Added to the variance before the square root.
@@ -72,39 +64,25 @@ public final class BatchNorm2d: Module, BatchNormalizing {
     public let runningVar: Tensor
     /// The number of training batches seen (buffer `num_batches_tracked`, rank 0; int64 on disk).
     public let numBatchesTracked: Tensor
-    let acceptedRanks: Set<Int> = [4]
+    let acceptedRanks: Set<Int>
 
-    /// Creates a batch-norm layer for `numFeatures` channels.
-    ///
-    /// - Parameters:
-    ///   - numFeatures: the number of channels `C` (dim 1 of the NCHW input).
-    ///   - eps: added to the variance before the square root.
-    ///   - momentum: the weight of the batch statistics in the running update.
-    ///   - affine: whether to learn a per-channel scale and shift.
-    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
-        precondition(numFeatures > 0, "BatchNorm2d(\(numFeatures)): the number of features must be positive")
+    /// PyTorch's `reset_parameters`: weight 1, bias 0, running mean 0, running variance 1, no
+    /// batches seen.
+    init(_ numFeatures: Int, eps: Float, momentum: Float, affine: Bool, acceptedRanks: Set<Int>, name: String) {
+        precondition(numFeatures > 0, "\(name)(\(numFeatures)): the number of features must be positive")
         self.numFeatures = numFeatures
         self.eps = eps
         self.momentum = momentum
-        (weight, bias) = affine ? BatchNormState.affine(numFeatures) : (nil, nil)
-        (runningMean, runningVar, numBatchesTracked) = BatchNormState.buffers(numFeatures)
+        self.acceptedRanks = acceptedRanks
+        if affine {
+            weight = Tensor(NDArray(ones: [numFeatures]), requiresGrad: true)
+            bias = Tensor(NDArray(zeros: [numFeatures]), requiresGrad: true)
+        }
+        runningMean = Tensor(NDArray(zeros: [numFeatures]))
+        runningVar = Tensor(NDArray(ones: [numFeatures]))
+        numBatchesTracked = Tensor(NDArray(0))
     }
-}
 
-/// What ``BatchNorm1d`` and ``BatchNorm2d`` share: everything but the input ranks they accept.
-protocol BatchNormalizing: Module {
-    var numFeatures: Int { get }
-    var eps: Float { get }
-    var momentum: Float { get }
-    var weight: Tensor? { get }
-    var bias: Tensor? { get }
-    var runningMean: Tensor { get }
-    var runningVar: Tensor { get }
-    var numBatchesTracked: Tensor { get }
-    var acceptedRanks: Set<Int> { get }
-}
-
-extension BatchNormalizing {
     /// `weight` then `bias`, as PyTorch registers them.
     public var namedParameters: [(String, Tensor)] {
         [("weight", weight), ("bias", bias)].compactMap { name, tensor in tensor.map { (name, $0) } }
@@ -148,18 +126,5 @@ extension BatchNormalizing {
             numBatchesTracked.array = NDArray(numBatchesTracked.array.scalar + 1)
         }
         return output
-    }
-}
-
-/// Initial values shared by the batch-norm layers (PyTorch's `reset_parameters`).
-enum BatchNormState {
-    /// A weight of ones and a bias of zeros, both trainable.
-    static func affine(_ count: Int) -> (Tensor?, Tensor?) {
-        (Tensor(NDArray(ones: [count]), requiresGrad: true), Tensor(NDArray(zeros: [count]), requiresGrad: true))
-    }
-
-    /// A running mean of zeros, a running variance of ones and a batch count of zero.
-    static func buffers(_ count: Int) -> (Tensor, Tensor, Tensor) {
-        (Tensor(NDArray(zeros: [count])), Tensor(NDArray(ones: [count])), Tensor(NDArray(0)))
     }
 }
