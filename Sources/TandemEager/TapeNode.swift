@@ -21,6 +21,9 @@ final class TapeNode {
     let op: Op?
     /// The inputs, in order (emptied when the graph is freed after backward).
     var inputs: [Tensor]
+    /// For each input, whether it wanted a gradient when the op ran: what the tape kept of the
+    /// inputs follows from it, so backward asks the rule for exactly these gradients.
+    let needed: [Bool]
     /// The output value, saved only for ops whose gradient rule reads it.
     var output: NDArray?
     /// The user's line that called the op.
@@ -44,6 +47,7 @@ final class TapeNode {
     init(op: Op, inputs: [Tensor], output: NDArray, location: SourceLocation?) {
         self.op = op
         let needed = inputs.map(\.requiresGrad)
+        self.needed = needed
         self.inputs = TapeNode.saved(inputs) { op.gradientReads(input: $0, needed: needed) }
         self.output = op.gradientReadsOutput ? output : nil
         self.location = location
@@ -55,6 +59,7 @@ final class TapeNode {
         self.op = nil
         // A custom function keeps only what its forward passed to `saveForBackward`.
         self.inputs = TapeNode.saved(inputs) { _ in .unused }
+        self.needed = []  // a custom backward returns every input's gradient
         self.output = nil
         self.location = location
         self.custom = custom
@@ -131,8 +136,6 @@ final class TapeNode {
             }
             return grads.map { $0?.array }
         }
-        var needed = [Bool](repeating: false, count: inputs.count)
-        for i in 0..<inputs.count { needed[i] = inputs[i].requiresGrad }
         // Rules that do not read y get an empty stand-in (the value was not kept).
         let y = Tensor(result: output ?? Tensor.emptyArray, node: nil)
         let grads = op!.gradient(inputs: inputs, output: y, grad: Tensor(result: g, node: nil), at: location, needed: needed)

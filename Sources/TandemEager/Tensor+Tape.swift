@@ -61,8 +61,7 @@ extension Tensor {
             }
             var saved: [String] = []
             if let op = node.op {
-                let needed = node.inputs.map(\.requiresGrad)
-                for i in node.inputs.indices where op.gradientReads(input: i, needed: needed) == .value { saved.append("input \(i)") }
+                for i in node.inputs.indices where op.gradientReads(input: i, needed: node.needed) == .value { saved.append("input \(i)") }
                 if node.output != nil { saved.append("output") }
             } else if let custom = node.custom, !custom.context.savedTensors.isEmpty {
                 saved.append("\(custom.context.savedTensors.count) saved tensor\(custom.context.savedTensors.count == 1 ? "" : "s")")
